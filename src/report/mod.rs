@@ -1,0 +1,3 @@
+//! Renderers of a [`model::RunReport`].
+
+pub mod model;
