@@ -29,11 +29,7 @@ pub(crate) fn expand(
                 });
             };
             let name = &tail[..end];
-            if name.is_empty()
-                || !name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(ProfileErrorKind::Invalid {
                     key: key.to_owned(),
                     message: format!("`${{{name}}}` is not a variable name"),

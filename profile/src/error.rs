@@ -48,7 +48,10 @@ impl fmt::Display for ProfileErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ProfileErrorKind::Read { message } => {
-                write!(f, "cannot read the file: {message} (check the --profile path)")
+                write!(
+                    f,
+                    "cannot read the file: {message} (check the --profile path)"
+                )
             }
             ProfileErrorKind::Syntax { message } => {
                 write!(f, "not valid TOML: {}", message.trim_end())

@@ -108,7 +108,10 @@ impl Fixture {
     pub fn dash_applies(&self, grant: RequestedGrant) -> bool {
         self.managed_from == ManagedFrom::Policy
             && self.token == TokenKind::Jwt
-            && matches!(grant, RequestedGrant::Password | RequestedGrant::RefreshToken)
+            && matches!(
+                grant,
+                RequestedGrant::Password | RequestedGrant::RefreshToken
+            )
     }
 
     /// The `client_secret` value the seed tells a client to send for `grant`.

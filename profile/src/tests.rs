@@ -49,7 +49,7 @@ fn loads_and_expands() {
     assert!(f.can_refresh());
     assert_eq!(p.target.expires_in_unit, ExpiresInUnit::Milliseconds);
     assert_eq!(p.target.expires_in_unit.expires_in(f.expiry), 60_000);
-    assert_eq!(format!("{f:?}").contains("from-env"), false);
+    assert!(!format!("{f:?}").contains("from-env"));
     assert_eq!(p.secrets(), vec!["from-env"]);
 }
 
@@ -94,7 +94,7 @@ fn syntax_error_is_reported() {
 
 #[test]
 fn missing_target_table() {
-    let msg = message("[[fixtures]]\nid='x'\n");
+    let msg = message("# nothing\n");
     assert!(msg.contains("target"), "{msg}");
 }
 
@@ -125,7 +125,10 @@ fn immortal_token_cannot_refresh() {
 #[test]
 fn bad_duration_is_explained() {
     let msg = message(&BASE.replace("\"60s\"", "\"sixty\""));
-    assert!(msg.contains("token_expires_in") && msg.contains("duration"), "{msg}");
+    assert!(
+        msg.contains("token_expires_in") && msg.contains("duration"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -142,7 +145,11 @@ fn none_algorithm_is_not_representable() {
 
 #[test]
 fn duplicate_client_id_is_rejected() {
-    let second = BASE.split("[[fixtures]]").nth(1).unwrap().replace("id = \"f\"", "id = \"g\"");
+    let second = BASE
+        .split("[[fixtures]]")
+        .nth(1)
+        .unwrap()
+        .replace("id = \"f\"", "id = \"g\"");
     let msg = message(&format!("{BASE}[[fixtures]]{second}"));
     assert!(msg.contains("client_id"), "{msg}");
 }
@@ -164,6 +171,11 @@ fn seconds_unit_needs_whole_seconds() {
 
 #[test]
 fn missing_file_names_path() {
-    let err = Profile::load("/nonexistent/p.toml").unwrap_err().to_string();
-    assert!(err.contains("/nonexistent/p.toml") && err.contains("--profile"), "{err}");
+    let err = Profile::load("/nonexistent/p.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("/nonexistent/p.toml") && err.contains("--profile"),
+        "{err}"
+    );
 }

@@ -23,7 +23,12 @@ impl Ctx<'_> {
         ProfileError::new(self.origin, kind)
     }
 
-    fn invalid(&self, key: impl Into<String>, message: impl Into<String>, fix: &str) -> ProfileError {
+    fn invalid(
+        &self,
+        key: impl Into<String>,
+        message: impl Into<String>,
+        fix: &str,
+    ) -> ProfileError {
         self.err(ProfileErrorKind::Invalid {
             key: key.into(),
             message: message.into(),
@@ -182,11 +187,20 @@ fn resolve_relative(origin: &str, path: &str) -> std::path::PathBuf {
     }
 }
 
-fn fixture(cx: &Ctx<'_>, target: &Target, i: usize, raw: RawFixture) -> Result<Fixture, ProfileError> {
+fn fixture(
+    cx: &Ctx<'_>,
+    target: &Target,
+    i: usize,
+    raw: RawFixture,
+) -> Result<Fixture, ProfileError> {
     let key = |k: &str| format!("fixtures[{i}].{k}");
     let id = raw.id.trim().to_owned();
     if id.is_empty() {
-        return Err(cx.invalid(key("id"), "an empty fixture id", "give the fixture a short name, e.g. \"jwt-policy-cc\""));
+        return Err(cx.invalid(
+            key("id"),
+            "an empty fixture id",
+            "give the fixture a short name, e.g. \"jwt-policy-cc\"",
+        ));
     }
     let named = |k: &str| format!("fixtures[{i}].{k} (fixture `{id}`)");
 
@@ -211,7 +225,11 @@ fn fixture(cx: &Ctx<'_>, target: &Target, i: usize, raw: RawFixture) -> Result<F
 
     let client_id = cx.expand(&raw.client_id, &key("client_id"))?;
     if client_id.trim().is_empty() {
-        return Err(cx.invalid(named("client_id"), "an empty client_id", "copy the key's public key or the credential's client id"));
+        return Err(cx.invalid(
+            named("client_id"),
+            "an empty client_id",
+            "copy the key's public key or the credential's client id",
+        ));
     }
     let client_secret = cx.expand(&raw.client_secret, &key("client_secret"))?;
     if client_secret.is_empty() || client_secret == "-" {
@@ -316,14 +334,26 @@ fn fixture(cx: &Ctx<'_>, target: &Target, i: usize, raw: RawFixture) -> Result<F
         let ukey = format!("fixtures[{i}].users[{u}]");
         let username = cx.expand(&ru.username, &format!("{ukey}.username"))?;
         if username.is_empty() {
-            return Err(cx.invalid(format!("{ukey}.username"), "an empty username", "give the pool user's name"));
+            return Err(cx.invalid(
+                format!("{ukey}.username"),
+                "an empty username",
+                "give the pool user's name",
+            ));
         }
         if !names.insert(username.clone()) {
-            return Err(cx.invalid(format!("{ukey}.username"), format!("user `{username}` appears twice in fixture `{id}`"), "list each user once"));
+            return Err(cx.invalid(
+                format!("{ukey}.username"),
+                format!("user `{username}` appears twice in fixture `{id}`"),
+                "list each user once",
+            ));
         }
         let password = cx.expand(&ru.password, &format!("{ukey}.password"))?;
         if password.is_empty() {
-            return Err(cx.invalid(format!("{ukey}.password"), "an empty password", "write the user's password, e.g. \"${ALICE_PW}\""));
+            return Err(cx.invalid(
+                format!("{ukey}.password"),
+                "an empty password",
+                "write the user's password, e.g. \"${ALICE_PW}\"",
+            ));
         }
         users.push(User {
             username,
@@ -364,8 +394,12 @@ fn whole_unit(cx: &Ctx<'_>, target: &Target, d: Duration, key: &str) -> Result<(
             "use whole seconds, or expires_in_unit = \"milliseconds\"",
         ));
     }
-    if d.subsec_nanos() % 1_000_000 != 0 {
-        return Err(cx.invalid(key, "sub-millisecond precision", "round the duration to milliseconds"));
+    if !d.subsec_nanos().is_multiple_of(1_000_000) {
+        return Err(cx.invalid(
+            key,
+            "sub-millisecond precision",
+            "round the duration to milliseconds",
+        ));
     }
     Ok(())
 }
