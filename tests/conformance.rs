@@ -1,0 +1,142 @@
+//! The whole suite against the embedded reference issuer, under `cargo test`.
+//!
+//! `harness = false`: this binary owns `main`. It strips the flags libtest would take (so
+//! `cargo test -- --nocapture` works), answers nextest's `--list` with one test, starts the
+//! reference issuer with the embedded default profile on a free port, runs every feature through
+//! `tokenspec::runner`, and fails unless every `@must` and `@should` scenario passes and nothing
+//! errors. `@info` scenarios are reported only.
+//!
+//! Snapshots: the runner judges response shapes against `snapshots/*.snap` without writing. This
+//! binary also hands each observed shape to insta, so `cargo insta test --test conformance
+//! --review` re-records them from the reference issuer (see `snapshots/README.md`). Under
+//! `cargo insta` (which sets `INSTA_FORCE_PASS`) a shape mismatch is left to the review instead
+//! of failing the run.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use tokenspec::report::model::{Level, Outcome};
+use tokenspec::runner::{self, RunOptions};
+
+/// Strips libtest flags; `None` when nextest only asks for the list of tests.
+fn wants_run() -> bool {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--list") {
+        if !args.iter().any(|a| a == "--ignored") {
+            println!("conformance: test");
+        }
+        return false;
+    }
+    true
+}
+
+fn main() -> ExitCode {
+    if !wants_run() {
+        return ExitCode::SUCCESS;
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start a tokio runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run()) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("conformance: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<bool> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let profile = tokenspec_profile::Profile::reference();
+    let server = reference_server::start(profile.clone(), "127.0.0.1:0".parse()?).await?;
+    let opts = RunOptions {
+        features_dir: root.join("features"),
+        snapshots_dir: root.join("snapshots"),
+        profile,
+        base_url: server.base_url(),
+        tags: std::env::var("TOKENSPEC_TAGS").ok(),
+        concurrency: 64,
+        name_filter: None,
+    };
+    let (report, observed) = runner::run_observed(opts).await?;
+    server.shutdown().await;
+
+    let reviewing = std::env::var_os("INSTA_FORCE_PASS").is_some();
+    record_snapshots(&root, &observed);
+
+    let mut failed = 0;
+    let (mut passed, mut info_failed, mut na) = (0, 0, 0);
+    for s in &report.scenarios {
+        let snapshot_only = matches!(&s.outcome, Outcome::Violated(f) if f.rule.contains("matches snapshot"))
+            || matches!(&s.outcome, Outcome::HarnessError { message } if message.starts_with("snapshot `"));
+        match (&s.outcome, s.level) {
+            (Outcome::Passed, _) => passed += 1,
+            (Outcome::NotApplicable { needs }, _) => {
+                na += 1;
+                println!("NOT APPLICABLE {} ({needs})", s.key());
+            }
+            (_, _) if snapshot_only && reviewing => println!("SNAPSHOT PENDING {}", s.key()),
+            (Outcome::HarnessError { message }, _) => {
+                failed += 1;
+                println!("ERROR {}\n  {message}", s.key());
+            }
+            (Outcome::Violated(f), Level::Info) => {
+                info_failed += 1;
+                println!("INFO {}: {} (expected {}, got {})", s.key(), f.rule, f.expected, f.actual);
+            }
+            (Outcome::Violated(f), _) => {
+                failed += 1;
+                println!(
+                    "FAILED {} [{:?}]\n  step: {}\n  rule: {}\n  expected: {}\n  actual: {}\n  request:\n{}\n  response:\n{}",
+                    s.key(),
+                    s.level,
+                    f.step,
+                    f.rule,
+                    f.expected,
+                    f.actual,
+                    indent(f.request.as_deref().unwrap_or("-")),
+                    indent(f.response.as_deref().unwrap_or("-"))
+                );
+            }
+        }
+    }
+    println!(
+        "conformance: {} scenarios in {:.2?}: {passed} passed, {failed} failed or errored, {info_failed} info-level differences, {na} not applicable",
+        report.scenarios.len(),
+        report.duration
+    );
+    // Against the reference profile every scenario applies; a skip must not read as green.
+    Ok(failed == 0 && na == 0 && !report.scenarios.is_empty())
+}
+
+/// Hands every observed shape to insta (named snapshots in `snapshots/`), so the usual
+/// `cargo insta` flow records and reviews them. Outside `cargo insta` a mismatch has already
+/// been reported by the runner; insta's own panic is caught so all shapes are seen.
+fn record_snapshots(root: &std::path::Path, observed: &[tokenspec::world::ObservedShape]) {
+    let mut seen = std::collections::BTreeMap::new();
+    for o in observed {
+        seen.entry(o.name.clone()).or_insert_with(|| o.rendered.clone());
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root.join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        for (name, rendered) in &seen {
+            let r = std::panic::catch_unwind(|| insta::assert_snapshot!(name.as_str(), rendered));
+            if r.is_err() {
+                println!("insta: snapshot `{name}` differs (see the .snap.new file; `cargo insta review`)");
+            }
+        }
+    });
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}
