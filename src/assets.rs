@@ -17,31 +17,45 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 }
 
-/// A directory holding `features/` and `snapshots/`.
+/// Where the runner reads the suite from: the feature files and the snapshot files.
 #[derive(Debug, Clone)]
 pub struct Assets {
-    root: PathBuf,
+    features_dir: PathBuf,
+    snapshots_dir: PathBuf,
 }
 
 impl Assets {
-    /// Assets at an existing root (a source checkout, or a materialised copy).
+    /// Assets laid out like the source tree: `<root>/features` and `<root>/snapshots`.
     pub fn at(root: impl Into<PathBuf>) -> Assets {
-        Assets { root: root.into() }
+        let root = root.into();
+        Assets {
+            features_dir: root.join("features"),
+            snapshots_dir: root.join("snapshots"),
+        }
     }
 
-    /// The directory holding `features/` and `snapshots/`.
-    pub fn root(&self) -> &Path {
-        &self.root
+    /// A features directory given on the command line; snapshots are taken from the
+    /// `snapshots` directory next to it (`<dir>/../snapshots`), as in the source tree.
+    pub fn with_features(dir: impl Into<PathBuf>) -> Assets {
+        let features_dir: PathBuf = dir.into();
+        let snapshots_dir = features_dir
+            .parent()
+            .map(|p| p.join("snapshots"))
+            .unwrap_or_else(|| PathBuf::from("snapshots"));
+        Assets {
+            features_dir,
+            snapshots_dir,
+        }
     }
 
     /// The feature files' directory.
-    pub fn features_dir(&self) -> PathBuf {
-        self.root.join("features")
+    pub fn features_dir(&self) -> &Path {
+        &self.features_dir
     }
 
     /// The snapshot files' directory.
-    pub fn snapshots_dir(&self) -> PathBuf {
-        self.root.join("snapshots")
+    pub fn snapshots_dir(&self) -> &Path {
+        &self.snapshots_dir
     }
 }
 
@@ -147,13 +161,14 @@ mod tests {
     fn materialises_and_reuses_an_identical_copy() {
         let base = tempfile::tempdir().unwrap();
         let first = materialise_in(base.path()).unwrap();
+        let root = first.features_dir().parent().unwrap();
         for (relative, bytes) in files() {
-            assert_eq!(std::fs::read(first.root().join(relative)).unwrap(), *bytes);
+            assert_eq!(std::fs::read(root.join(relative)).unwrap(), *bytes);
         }
         assert!(first.features_dir().is_dir());
         assert!(first.snapshots_dir().is_dir());
         let second = materialise_in(base.path()).unwrap();
-        assert_eq!(first.root(), second.root());
+        assert_eq!(first.features_dir(), second.features_dir());
     }
 
     #[test]
@@ -161,8 +176,10 @@ mod tests {
         let base = tempfile::tempdir().unwrap();
         let assets = materialise_in(base.path()).unwrap();
         let (relative, bytes) = files()[0];
-        std::fs::write(assets.root().join(relative), b"tampered").unwrap();
+        let root = assets.features_dir().parent().unwrap().to_owned();
+        std::fs::write(root.join(relative), b"tampered").unwrap();
         let again = materialise_in(base.path()).unwrap();
-        assert_eq!(std::fs::read(again.root().join(relative)).unwrap(), bytes);
+        let root = again.features_dir().parent().unwrap();
+        assert_eq!(std::fs::read(root.join(relative)).unwrap(), bytes);
     }
 }

@@ -1,0 +1,382 @@
+//! The `tokenspec` binary end to end: exit codes and messages for good and bad input.
+//!
+//! Each test runs the built binary (`CARGO_BIN_EXE_tokenspec`) as a user would, from a scratch
+//! directory so nothing depends on the source tree being the working directory. Targets are
+//! real servers on `127.0.0.1:0`: the reference issuer started in this process, or wiremock
+//! servers that answer HTML, garbage or too slowly.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokenspec_profile::Profile;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tokenspec");
+
+/// The reference profile file of the source tree.
+fn reference_profile() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/reference.toml")
+}
+
+/// Runs `tokenspec` with `args` in a scratch directory, without a `TOKENSPEC_*` or `RUST_LOG`
+/// environment leaking in.
+fn tokenspec(args: &[&str], dir: &Path) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("TOKENSPEC_TARGET")
+        .env_remove("TOKENSPEC_PROFILE")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the tokenspec binary runs")
+}
+
+/// Runs `tokenspec` off the async runtime, so in-process servers keep serving meanwhile.
+async fn tokenspec_async(args: Vec<String>, dir: PathBuf) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        tokenspec(&args, &dir)
+    })
+    .await
+    .expect("the blocking task finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Asserts the exit code and that stderr contains every `needles`, printing both streams on
+/// failure.
+fn assert_exit(out: &Output, code: i32, needles: &[&str]) {
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "exit code\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "stderr lacks {needle:?}\n--- stderr\n{stderr}"
+        );
+    }
+    assert!(!stderr.contains("panicked"), "a panic\n{stderr}");
+}
+
+/// The summary line: the last line of stdout.
+fn summary_line(out: &Output) -> String {
+    text(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// `key -> verdict` from a Cucumber JSON report written by `--json`.
+fn verdicts(path: &Path) -> Vec<(String, String)> {
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("json report written"))
+            .expect("json report parses");
+    let mut out: Vec<(String, String)> = report
+        .as_array()
+        .expect("an array of features")
+        .iter()
+        .flat_map(|f| f["elements"].as_array().cloned().unwrap_or_default())
+        .map(|e| {
+            (
+                e["tokenspec"]["key"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                e["tokenspec"]["verdict"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A copy of the reference profile with a different request timeout.
+fn reference_profile_with_timeout(dir: &Path, timeout: &str) -> PathBuf {
+    let text = std::fs::read_to_string(reference_profile()).expect("reference profile");
+    assert!(text.contains("request_timeout = \"5s\""));
+    let changed = text.replace(
+        "request_timeout = \"5s\"",
+        &format!("request_timeout = \"{timeout}\""),
+    );
+    let path = dir.join("slow.toml");
+    std::fs::write(&path, changed).expect("write profile");
+    path
+}
+
+#[test]
+fn embedded_run_passes_and_prints_the_summary_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokenspec(&["run", "--quiet"], dir.path());
+    assert_exit(&out, 0, &["started the reference issuer in-process"]);
+    let line = summary_line(&out);
+    let (counts, time) = line
+        .split_once(") in ")
+        .expect("summary ends with the duration");
+    assert!(time.ends_with('s'), "{line}");
+    let (main, extra) = counts.split_once(" (").expect("counts in parentheses");
+    let words: Vec<&str> = main.split(' ').collect();
+    assert!(
+        matches!(
+            words.as_slice(),
+            [p, "passed,", "0", "failed,", _, "skipped"] if p.parse::<u32>().unwrap_or(0) > 0
+        ),
+        "{line}"
+    );
+    assert!(
+        extra.contains("warning") && extra.contains("not applicable"),
+        "{line}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn separately_started_reference_issuer_gives_the_same_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = Profile::load(reference_profile()).expect("reference profile loads");
+    let server = reference_server::start(profile, "127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("reference issuer starts");
+    let remote_json = dir.path().join("remote.json");
+    let embedded_json = dir.path().join("embedded.json");
+    let profile_arg = reference_profile().display().to_string();
+
+    let remote = tokenspec_async(
+        vec![
+            "run".into(),
+            "--quiet".into(),
+            "--target".into(),
+            server.base_url(),
+            "--profile".into(),
+            profile_arg,
+            "--json".into(),
+            remote_json.display().to_string(),
+        ],
+        dir.path().to_owned(),
+    )
+    .await;
+    let embedded = tokenspec_async(
+        vec![
+            "run".into(),
+            "--quiet".into(),
+            "--json".into(),
+            embedded_json.display().to_string(),
+        ],
+        dir.path().to_owned(),
+    )
+    .await;
+    server.shutdown().await;
+
+    assert_exit(&remote, 0, &[]);
+    assert_exit(&embedded, 0, &[]);
+    let (remote, embedded) = (verdicts(&remote_json), verdicts(&embedded_json));
+    assert!(!remote.is_empty());
+    assert_eq!(remote, embedded);
+}
+
+#[test]
+fn malformed_profile_is_a_usage_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.toml");
+    std::fs::write(&path, "[target\nbase_url = ").unwrap();
+    let out = tokenspec(&["run", "--profile", "broken.toml"], dir.path());
+    assert_exit(&out, 2, &["profile broken.toml", "not valid TOML"]);
+}
+
+#[test]
+fn incomplete_profile_names_the_missing_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("incomplete.toml"),
+        "[target]\nbase_url = \"http://127.0.0.1:9\"\n\n[[fixtures]]\nid = \"a\"\n",
+    )
+    .unwrap();
+    let out = tokenspec(&["run", "--profile", "incomplete.toml"], dir.path());
+    assert_exit(
+        &out,
+        2,
+        &["profile incomplete.toml", "fixtures[0]", "token"],
+    );
+}
+
+#[test]
+fn undefined_variable_is_a_usage_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(reference_profile())
+        .unwrap()
+        .replace(
+            "client_secret = \"jwt-policy-proxy-cc-secret\"",
+            "client_secret = \"${TOKENSPEC_TEST_UNSET_SECRET}\"",
+        );
+    assert!(text.contains("TOKENSPEC_TEST_UNSET_SECRET"));
+    std::fs::write(dir.path().join("env.toml"), text).unwrap();
+    let out = tokenspec(&["run", "--profile", "env.toml"], dir.path());
+    assert_exit(
+        &out,
+        2,
+        &[
+            "TOKENSPEC_TEST_UNSET_SECRET",
+            "is not set",
+            "fixtures[0].client_secret",
+        ],
+    );
+}
+
+#[test]
+fn missing_profile_file_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokenspec(&["run", "--profile", "nope.toml"], dir.path());
+    assert_exit(&out, 2, &["nope.toml", "cannot read the file"]);
+}
+
+#[test]
+fn unreachable_target_is_exit_3_with_one_message() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port that was free a moment ago: nothing listens there now.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let out = tokenspec(&["run", "--target", &url], dir.path());
+    assert_exit(
+        &out,
+        3,
+        &[&format!("target {url} is unreachable"), "--target"],
+    );
+    assert_eq!(text(&out.stderr).matches("error:").count(), 1);
+    assert!(!text(&out.stdout).contains("FAIL"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn bad_command_line_values_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "--target", "not a url"], "is not a URL"),
+        (
+            &["run", "--target", "ftp://example.com"],
+            "http:// or https://",
+        ),
+        (&["run", "--tags", "@must and"], "is not a tag expression"),
+        (&["run", "--features", "no-such-dir"], "not a directory"),
+        (&["run", "--baseline", "no-such-baseline.toml"], "baseline"),
+        (&["run", "--concurrency", "0"], "--concurrency"),
+        (&["run", "--quiet", "--verbose"], "cannot be used with"),
+        (&["frobnicate"], "unrecognized subcommand"),
+    ];
+    for (args, needle) in cases {
+        let out = tokenspec(args, dir.path());
+        assert_exit(&out, 2, &[needle]);
+    }
+}
+
+#[test]
+fn malformed_baseline_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("baseline.toml"),
+        "[[known_failure]]\nscenraio = \"x\"\n",
+    )
+    .unwrap();
+    let out = tokenspec(&["run", "--baseline", "baseline.toml"], dir.path());
+    assert_exit(&out, 2, &["baseline baseline.toml", "scenraio"]);
+}
+
+#[test]
+fn empty_selection_is_exit_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokenspec(&["run", "--tags", "@no-such-tag-anywhere"], dir.path());
+    assert_exit(&out, 4, &["nothing ran"]);
+    assert!(summary_line(&out).starts_with("0 passed, 0 failed, 0 skipped"));
+}
+
+/// Runs the suite against a wiremock target answering every POST with `post` and every GET
+/// with `get`; returns the output and the directory holding `junit.xml`.
+async fn run_against(
+    post: ResponseTemplate,
+    get: ResponseTemplate,
+    profile: Option<PathBuf>,
+) -> (Output, tempfile::TempDir) {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(post)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(get)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let profile = profile.unwrap_or_else(reference_profile);
+    let out = tokenspec_async(
+        vec![
+            "run".into(),
+            "--quiet".into(),
+            "--target".into(),
+            server.uri(),
+            "--profile".into(),
+            profile.display().to_string(),
+            "--junit".into(),
+            junit.display().to_string(),
+        ],
+        dir.path().to_owned(),
+    )
+    .await;
+    drop(server);
+    (out, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_target_fails_scenarios_with_reasons() {
+    let html = ResponseTemplate::new(200).set_body_raw(
+        "<html><body><h1>Welcome to nginx!</h1></body></html>",
+        "text/html; charset=utf-8",
+    );
+    let (out, dir) = run_against(html.clone(), html, None).await;
+    assert_exit(&out, 1, &[]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("FAIL "), "{stdout}");
+    assert!(stdout.contains("rule:"), "{stdout}");
+    assert!(stdout.contains("text/html"), "{stdout}");
+    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    assert!(xml.contains("<failure"), "{xml}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_target_fails_scenarios_with_reasons() {
+    let garbage = ResponseTemplate::new(200).set_body_raw(
+        b"\x00\xff{\"access_token\": tru".to_vec(),
+        "application/json",
+    );
+    let (out, _dir) = run_against(garbage.clone(), garbage, None).await;
+    assert_exit(&out, 1, &[]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("FAIL "), "{stdout}");
+    assert!(stdout.contains("rule:"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_target_fails_scenarios_with_the_timeout_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = reference_profile_with_timeout(dir.path(), "300ms");
+    // Slow token endpoints; the base URL itself answers at once, so the probe passes.
+    let slow = ResponseTemplate::new(200)
+        .set_delay(Duration::from_secs(2))
+        .set_body_json(serde_json::json!({"access_token": "x", "token_type": "Bearer"}));
+    let (out, _dir) = run_against(slow, ResponseTemplate::new(404), Some(profile)).await;
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("within 300ms"), "{stdout}");
+    assert_exit(&out, 1, &[]);
+}
