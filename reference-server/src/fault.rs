@@ -47,6 +47,11 @@ pub struct Faults {
 
 #[cfg(feature = "faults")]
 impl Faults {
+    /// Every rule enforced.
+    pub(crate) fn none() -> Faults {
+        Faults::default()
+    }
+
     /// Whether `fault` is switched on.
     pub(crate) fn on(&self, fault: Fault) -> bool {
         match fault {
@@ -71,6 +76,11 @@ pub(crate) struct Faults;
 
 #[cfg(not(feature = "faults"))]
 impl Faults {
+    /// Every rule enforced (the only possibility in this build).
+    pub(crate) fn none() -> Faults {
+        Faults
+    }
+
     /// Always `false`: the rules cannot be switched off in this build.
     #[inline(always)]
     pub(crate) fn on(&self, _fault: Fault) -> bool {

@@ -58,7 +58,7 @@ pub async fn start_with_options(
     bind: SocketAddr,
     options: Options,
 ) -> Result<ServerHandle, StartError> {
-    let issuer = Arc::new(config::Issuer::new(profile, fault::Faults::default())?);
+    let issuer = Arc::new(config::Issuer::new(profile, fault::Faults::none())?);
     server::serve_issuer(issuer, bind, &options).await
 }
 
@@ -76,6 +76,6 @@ pub async fn start_with_faults(
 /// The issuer as an [`axum::Router`], for in-process `oneshot` tests. No purge task runs and no
 /// socket-level timeouts apply; use [`start`] for a real server.
 pub fn router(profile: tokenspec_profile::Profile) -> Result<axum::Router, StartError> {
-    let issuer = Arc::new(config::Issuer::new(profile, fault::Faults::default())?);
+    let issuer = Arc::new(config::Issuer::new(profile, fault::Faults::none())?);
     Ok(http::router(issuer, Options::default().request_timeout))
 }

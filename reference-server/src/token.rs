@@ -48,7 +48,7 @@ pub(crate) enum Signer {
         encoding: &'static dyn RsaEncoding,
     },
     Ecdsa(std::sync::Arc<EcdsaKeyPair>),
-    Hmac(hmac::Key),
+    Hmac(Box<hmac::Key>),
 }
 
 /// A signer plus its precomputed, base64url-encoded JWS header.
@@ -219,7 +219,10 @@ impl Keys {
                         JwtAlgorithm::HS384 => hmac::HMAC_SHA384,
                         _ => hmac::HMAC_SHA512,
                     };
-                    Signer::Hmac(hmac::Key::new(hmac_alg, secret.expose().as_bytes()))
+                    Signer::Hmac(Box::new(hmac::Key::new(
+                        hmac_alg,
+                        secret.expose().as_bytes(),
+                    )))
                 }
             };
             let header = serde_json::to_vec(&JwsHeader {
