@@ -345,7 +345,8 @@ impl TokenWorld {
                 vec![
                     ("grant_type".into(), "password".into()),
                     ("client_id".into(), f.client_id.clone()),
-                    ("client_secret".into(), f.documented_client_secret(RequestedGrant::Password).into()),
+                    // The real secret: the client authenticates, only the grant is wrong.
+                    ("client_secret".into(), f.client_secret.expose().to_owned()),
                     ("username".into(), user.as_ref().map_or("tokenspec-user".into(), |u| u.username.clone())),
                     ("password".into(), user.as_ref().map_or("tokenspec-password".into(), |u| u.password.expose().to_owned())),
                 ]
@@ -410,6 +411,17 @@ impl TokenWorld {
         let path = self.endpoint();
         self.send(&path, carrier, params).await;
         self.remember_if_issued();
+    }
+
+    /// A refresh with the dash as `client_secret` where the seed requires the real secret.
+    pub async fn refresh_with_dash(&mut self) {
+        if self.fx().dash_applies(RequestedGrant::RefreshToken) {
+            harness("the seed documents the dash for this refresh; pick a fixture where it does not apply");
+        }
+        let mut params = self.documented_params(RequestedGrant::RefreshToken);
+        set(&mut params, "client_secret", "-");
+        let path = self.endpoint();
+        self.send(&path, Carrier::Form, params).await;
     }
 
     /// A refresh with a refresh token the target never issued.

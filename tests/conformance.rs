@@ -127,6 +127,10 @@ fn record_snapshots(root: &std::path::Path, observed: &[tokenspec::world::Observ
     settings.set_snapshot_path(root.join("snapshots"));
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
+    // insta reports a mismatch by panicking after printing its diff; the runner has already
+    // reported it, so the panic itself is kept quiet.
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     settings.bind(|| {
         for (name, rendered) in &seen {
             let r = std::panic::catch_unwind(|| insta::assert_snapshot!(name.as_str(), rendered));
@@ -135,6 +139,7 @@ fn record_snapshots(root: &std::path::Path, observed: &[tokenspec::world::Observ
             }
         }
     });
+    std::panic::set_hook(previous_hook);
 }
 
 fn indent(s: &str) -> String {

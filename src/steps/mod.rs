@@ -60,6 +60,7 @@ pub const CATALOG: &[StepDoc] = &[
     doc("When", "the client requests a token with the real client secret instead of the dash", "Documented request with the real secret where the seed documents the dash."),
     doc("When", "the client refreshes the token as documented", "refresh_token grant with the last refresh token issued and the seed's client_secret (the dash in policy-mode JWT)."),
     doc("When", "the client refreshes the token as documented by GET with URL parameters", "The refresh, by GET with URL parameters."),
+    doc("When", "the client refreshes the token with the dash as client secret", "The documented refresh with client_secret `-` where the seed requires the real secret."),
     doc("When", "the client uses every refresh the policy allows", "Refreshes Refresh Token Count times; each must issue a token."),
     doc("When", "the refresh window passes", "Waits out the fixture's (short) Refreshed Token Validity Period."),
     doc("When", "the client refreshes with a refresh token the target never issued", "refresh_token grant with a made-up refresh token."),

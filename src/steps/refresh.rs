@@ -22,6 +22,11 @@ async fn when_refresh_by_get(world: &mut TokenWorld) {
     world.refresh(Carrier::Query).await;
 }
 
+#[when(regex = r"^the client refreshes the token with the dash as client secret$")]
+async fn when_refresh_with_dash(world: &mut TokenWorld) {
+    world.refresh_with_dash().await;
+}
+
 #[when(regex = r"^the client uses every refresh the policy allows$")]
 async fn when_use_every_refresh(world: &mut TokenWorld) {
     world.use_every_refresh().await;
