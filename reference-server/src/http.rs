@@ -2,7 +2,8 @@
 //!
 //! Routes: the four token endpoints (`/auth/jwt`, `/auth/token`, `/credential/jwt`,
 //! `/credential/token`), `POST {prefix}/introspect`, `GET {prefix}/.well-known/jwks.json`,
-//! `GET /healthz`, and a JSON 404 for everything else. Handlers read the body themselves (with
+//! `GET /healthz`, and a JSON 404 for everything else; other methods on the GET-only routes get a
+//! JSON 405. Handlers read the body themselves (with
 //! an 8 KiB cap) instead of using axum's `Form`, whose rejections are plain text: every answer of
 //! these endpoints is JSON with the no-store headers.
 
@@ -63,10 +64,10 @@ pub(crate) fn router(issuer: Arc<Issuer>, request_timeout: Duration) -> Router {
             )
             .route(
                 &format!("{}/.well-known/jwks.json", mode.prefix()),
-                get(jwks),
+                get(jwks).fallback(method_not_allowed),
             );
     }
-    app.route("/healthz", get(healthz))
+    app.route("/healthz", get(healthz).fallback(method_not_allowed))
         .fallback(not_found)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             with_timeout(req, next, request_timeout)
@@ -84,6 +85,15 @@ async fn with_timeout(req: Request, next: Next, limit: Duration) -> Response {
 
 async fn healthz() -> Response {
     json_response(StatusCode::OK, br#"{"status":"ok"}"#.to_vec())
+}
+
+async fn method_not_allowed() -> Response {
+    let mut response = TokenError::MethodNotAllowed.into_response();
+    response.headers_mut().insert(
+        header::ALLOW,
+        axum::http::HeaderValue::from_static("GET, HEAD"),
+    );
+    response
 }
 
 async fn not_found() -> Response {
@@ -314,7 +324,8 @@ async fn introspect_request(
         .access(&token, Instant::now())
         .filter(|r| r.fixture == index);
     let Some(record) = record else {
-        return Ok(br#"{"active":false}"#.to_vec());
+        return Ok(introspect_jwt(issuer, index, &token)
+            .unwrap_or_else(|| br#"{"active":false}"#.to_vec()));
     };
     serde_json::to_vec(&Active {
         active: true,
@@ -327,4 +338,44 @@ async fn introspect_request(
         aud: &issuer.fixtures[index].aud,
     })
     .map_err(|_| TokenError::ServerError)
+}
+
+/// The claims of our JWTs that introspection reads.
+#[derive(serde::Deserialize)]
+struct JwtClaims {
+    iss: String,
+    aud: String,
+    iat: u64,
+    exp: Option<u64>,
+    scope: Option<String>,
+}
+
+/// Introspects a JWT access token: active when this issuer signed it, it has not expired, and
+/// its `aud` is the calling client's (digest 5: a client sees only its own tokens).
+fn introspect_jwt(issuer: &Issuer, index: usize, token: &str) -> Option<Vec<u8>> {
+    let claims = issuer.keys.verified_claims(token)?;
+    let claims: JwtClaims = serde_json::from_slice(&claims).ok()?;
+    let state = &issuer.fixtures[index];
+    if claims.aud != state.aud {
+        return None;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    if claims.exp.is_some_and(|exp| exp <= now) {
+        return None;
+    }
+    let fixture = &issuer.profile.fixtures[index];
+    serde_json::to_vec(&Active {
+        active: true,
+        scope: claims.scope.as_deref(),
+        client_id: &fixture.client_id,
+        username: (claims.iss != fixture.client_id).then_some(claims.iss.as_str()),
+        token_type: "Bearer",
+        iat: claims.iat,
+        exp: claims.exp,
+        aud: &state.aud,
+    })
+    .ok()
 }

@@ -55,6 +55,8 @@ pub(crate) enum Signer {
 pub(crate) struct JwtSigner {
     signer: Signer,
     header_b64: String,
+    /// The public key and its verification algorithm (asymmetric algorithms only).
+    public: Option<(Vec<u8>, &'static dyn signature::VerificationAlgorithm)>,
 }
 
 impl JwtSigner {
@@ -86,6 +88,17 @@ impl JwtSigner {
             }
         }
         Ok(jwt)
+    }
+
+    /// Whether `signature` is this key's signature over `message`.
+    fn verify(&self, message: &[u8], sig: &[u8]) -> bool {
+        match (&self.signer, &self.public) {
+            (Signer::Hmac(key), _) => hmac::verify(key, message, sig).is_ok(),
+            (_, Some((public, alg))) => signature::UnparsedPublicKey::new(*alg, public)
+                .verify(message, sig)
+                .is_ok(),
+            _ => false,
+        }
     }
 }
 
@@ -142,6 +155,7 @@ impl Keys {
         let mut jwks = Vec::new();
         for (alg, fixture) in algorithms {
             let kid = random_uuid().to_string();
+            let mut verifier = None;
             let signer = match alg {
                 JwtAlgorithm::RS256 | JwtAlgorithm::RS384 | JwtAlgorithm::RS512 => {
                     let key = match &rsa_key {
@@ -159,6 +173,12 @@ impl Keys {
                         }
                     };
                     let public = key.public_key();
+                    let verify: &'static dyn signature::VerificationAlgorithm = match alg {
+                        JwtAlgorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+                        JwtAlgorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+                        _ => &signature::RSA_PKCS1_2048_8192_SHA512,
+                    };
+                    verifier = Some((public.as_ref().to_vec(), verify));
                     jwks.push(Jwk {
                         kty: "RSA",
                         kid: kid.clone(),
@@ -178,17 +198,32 @@ impl Keys {
                     Signer::Rsa { key, encoding }
                 }
                 JwtAlgorithm::ES256 | JwtAlgorithm::ES384 => {
-                    let (sig_alg, crv, coord): (&'static EcdsaSigningAlgorithm, _, usize) =
-                        if alg == JwtAlgorithm::ES256 {
-                            (&signature::ECDSA_P256_SHA256_FIXED_SIGNING, "P-256", 32)
-                        } else {
-                            (&signature::ECDSA_P384_SHA384_FIXED_SIGNING, "P-384", 48)
-                        };
+                    let (sig_alg, verify, crv, coord): (
+                        &'static EcdsaSigningAlgorithm,
+                        &'static dyn signature::VerificationAlgorithm,
+                        _,
+                        usize,
+                    ) = if alg == JwtAlgorithm::ES256 {
+                        (
+                            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                            &signature::ECDSA_P256_SHA256_FIXED,
+                            "P-256",
+                            32,
+                        )
+                    } else {
+                        (
+                            &signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+                            &signature::ECDSA_P384_SHA384_FIXED,
+                            "P-384",
+                            48,
+                        )
+                    };
                     let key = EcdsaKeyPair::generate(sig_alg).map_err(|_| StartError::Key {
                         algorithm: alg.as_str(),
                     })?;
                     // Uncompressed point: 0x04 || x || y.
                     let point = key.public_key().as_ref();
+                    verifier = Some((point.to_vec(), verify));
                     if point.len() != 1 + 2 * coord {
                         return Err(StartError::Key {
                             algorithm: alg.as_str(),
@@ -238,6 +273,7 @@ impl Keys {
                 JwtSigner {
                     signer,
                     header_b64: B64.encode(header),
+                    public: verifier,
                 },
             );
         }
@@ -249,6 +285,24 @@ impl Keys {
     /// The signer of `alg` (present for every algorithm a fixture names).
     pub fn signer(&self, alg: JwtAlgorithm) -> Option<&JwtSigner> {
         self.signers.get(&alg)
+    }
+
+    /// The decoded claims of a JWT this issuer signed, if its signature verifies. A token of
+    /// ours carries exactly one of our precomputed headers, so the header selects the key and
+    /// no algorithm named by the token is ever trusted.
+    pub fn verified_claims(&self, jwt: &str) -> Option<Vec<u8>> {
+        let mut parts = jwt.split('.');
+        let (header, payload, sig) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let signer = self.signers.values().find(|s| s.header_b64 == header)?;
+        let sig = B64.decode(sig).ok()?;
+        let signing_input = &jwt[..header.len() + 1 + payload.len()];
+        if !signer.verify(signing_input.as_bytes(), &sig) {
+            return None;
+        }
+        B64.decode(payload).ok()
     }
 }
 

@@ -96,3 +96,40 @@ async fn introspection_with_basic_auth() {
     .await;
     assert_eq!(info.body["active"], true, "{}", info.text);
 }
+
+#[tokio::test]
+async fn jwt_introspection() {
+    let issuer = support::reference().await;
+    let id = "jwt-policy-proxy-password";
+    let reply = issuer.acquire(id, &[("scope", "orders")]).await;
+    let jwt = reply.access_token().to_owned();
+    let info = issuer.introspect(id, &jwt).await;
+    assert_eq!(info.body["active"], true, "{}", info.text);
+    assert_eq!(info.body["username"], "alice");
+    assert_eq!(info.body["scope"], "orders");
+    assert_eq!(info.body["aud"], "#GW#jwt-policy-proxy-password-key");
+    // Another client's JWT, a tampered JWT, and a JWT refresh token are inactive.
+    let other = issuer.introspect("jwt-policy-proxy-cc", &jwt).await;
+    assert_eq!(other.text, r#"{"active":false}"#);
+    let mut parts: Vec<String> = jwt.split('.').map(str::to_owned).collect();
+    parts[1] = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+        br##"{"iss":"alice","aud":"#GW#jwt-policy-proxy-password-key","iat":1,"jti":"x"}"##,
+    );
+    let tampered = issuer.introspect(id, &parts.join(".")).await;
+    assert_eq!(tampered.text, r#"{"active":false}"#);
+    let refresh = issuer.introspect(id, reply.refresh_token()).await;
+    assert_eq!(refresh.text, r#"{"active":false}"#);
+}
+
+#[tokio::test]
+async fn get_only_routes_answer_other_methods_with_json_405() {
+    let issuer = support::reference().await;
+    for path in [
+        "/auth/.well-known/jwks.json",
+        "/credential/.well-known/jwks.json",
+        "/healthz",
+    ] {
+        let reply = issuer.post(path, &[("a", "b")]).await;
+        reply.assert_error(405, "invalid_request");
+    }
+}
