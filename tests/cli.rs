@@ -380,3 +380,201 @@ async fn slow_target_fails_scenarios_with_the_timeout_named() {
     assert!(stdout.contains("within 300ms"), "{stdout}");
     assert_exit(&out, 1, &[]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn written_baseline_accepts_failures_and_goes_stale_when_they_pass() {
+    // Every scenario fails against an HTML target: record them all as known failures.
+    let html = ResponseTemplate::new(200).set_body_raw("<html></html>", "text/html");
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(html)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = reference_profile().display().to_string();
+    let written = tokenspec_async(
+        vec![
+            "run".into(),
+            "--quiet".into(),
+            "--target".into(),
+            server.uri(),
+            "--profile".into(),
+            profile.clone(),
+            "--write-baseline".into(),
+            "known.toml".into(),
+        ],
+        dir.path().to_owned(),
+    )
+    .await;
+    assert_exit(&written, 0, &["known failure(s) to known.toml"]);
+    let baseline = std::fs::read_to_string(dir.path().join("known.toml")).unwrap();
+    assert!(baseline.contains("[[known_failure]]"), "{baseline}");
+    assert!(
+        summary_line(&written).contains("baselined"),
+        "{}",
+        summary_line(&written)
+    );
+
+    // The same baseline against the reference issuer: every entry now passes, so it is stale.
+    let stale = tokenspec_async(
+        vec![
+            "run".into(),
+            "--quiet".into(),
+            "--baseline".into(),
+            "known.toml".into(),
+        ],
+        dir.path().to_owned(),
+    )
+    .await;
+    assert_exit(&stale, 1, &[]);
+    let stdout = text(&stale.stdout);
+    assert!(stdout.contains("STALE"), "{stdout}");
+    assert!(
+        stdout.contains("remove the entry from the baseline"),
+        "{stdout}"
+    );
+    assert!(
+        summary_line(&stale).contains("stale"),
+        "{}",
+        summary_line(&stale)
+    );
+}
+
+#[test]
+fn embedded_run_writes_agreeing_junit_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokenspec(
+        &["run", "--quiet", "--junit", "r.xml", "--json", "r.json"],
+        dir.path(),
+    );
+    assert_exit(&out, 0, &[]);
+    let xml = std::fs::read_to_string(dir.path().join("r.xml")).unwrap();
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("<testsuites name=\"tokenspec\""), "{xml}");
+    assert!(
+        !xml.contains("<failure") && !xml.contains("<error"),
+        "{xml}"
+    );
+    let verdicts = verdicts(&dir.path().join("r.json"));
+    let testcases = xml.matches("<testcase ").count();
+    assert_eq!(verdicts.len(), testcases);
+    assert!(verdicts.iter().all(|(_, v)| v == "pass"), "{verdicts:?}");
+    let passed: usize = summary_line(&out)
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert_eq!(passed, testcases);
+}
+
+#[test]
+fn list_shows_fixture_or_what_is_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("one.toml"),
+        r#"
+[target]
+base_url = "http://127.0.0.1:9"
+
+[[fixtures]]
+id = "only-jwt-cc"
+token = "jwt"
+managed_from = "policy"
+key_level = "api-proxy"
+grant_type = "client_credentials"
+client_id = "k"
+client_secret = "s3cret-value"
+token_expires_in = "60s"
+"#,
+    )
+    .unwrap();
+    let out = tokenspec(
+        &[
+            "list",
+            "--profile",
+            "one.toml",
+            "--tags",
+            "@jwt and @policy",
+        ],
+        dir.path(),
+    );
+    assert_exit(&out, 0, &[]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("fixture: only-jwt-cc"), "{stdout}");
+    assert!(stdout.contains("not applicable: needs"), "{stdout}");
+    assert!(
+        !stdout.contains("@oauth2 "),
+        "tag filter ignored:\n{stdout}"
+    );
+    assert!(!stdout.contains("s3cret-value"));
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(last.contains("applicable to profile one.toml"), "{last}");
+}
+
+#[test]
+fn steps_prints_the_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokenspec(&["steps"], dir.path());
+    assert_exit(&out, 0, &[]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("Given a JWT policy managed from"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("When "), "{stdout}");
+    assert!(stdout.contains("Then "), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_issues_tokens_and_stops_on_sigterm() {
+    use std::io::BufRead as _;
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env_remove("TOKENSPEC_PROFILE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("tokenspec serve starts");
+    let stdout = child.stdout.take().unwrap();
+    let first = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map(|_| line)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {first:?}"))
+        .to_owned();
+
+    let profile = Profile::reference();
+    let fixture = profile
+        .fixture("jwt-policy-proxy-cc")
+        .expect("reference fixture");
+    let response = reqwest::Client::new()
+        .post(format!("{url}/auth/jwt"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", fixture.client_id.as_str()),
+            ("client_secret", fixture.client_secret.expose()),
+        ])
+        .send()
+        .await
+        .expect("serve answers");
+    assert_eq!(response.status(), 200);
+
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+}
