@@ -110,14 +110,23 @@ impl std::fmt::Display for StepProblem {
                 Ok(())
             }
             ProblemKind::Ambiguous { patterns } => {
-                write!(f, "ambiguous step `{}` matches {} steps:", self.step, patterns.len())?;
+                write!(
+                    f,
+                    "ambiguous step `{}` matches {} steps:",
+                    self.step,
+                    patterns.len()
+                )?;
                 for p in patterns {
                     write!(f, "\n    {p}")?;
                 }
                 Ok(())
             }
             ProblemKind::Requirement { message } => write!(f, "in step `{}`: {message}", self.step),
-            ProblemKind::NoLevel => write!(f, "scenario `{}` has no level tag (@must, @should or @info)", self.step),
+            ProblemKind::NoLevel => write!(
+                f,
+                "scenario `{}` has no level tag (@must, @should or @info)",
+                self.step
+            ),
         }
     }
 }
@@ -135,7 +144,11 @@ pub enum PreflightError {
 }
 
 fn render(problems: &[StepProblem]) -> String {
-    problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A parsed feature file, outlines expanded.
@@ -153,15 +166,23 @@ pub fn feature_files(dir: &Path) -> Result<Vec<PathBuf>, PreflightError> {
         reason: e.to_string(),
     })?;
     if !meta.is_dir() {
-        return Err(PreflightError::FeaturesDir { path: dir.to_owned(), reason: "not a directory".into() });
+        return Err(PreflightError::FeaturesDir {
+            path: dir.to_owned(),
+            reason: "not a directory".into(),
+        });
     }
     let mut out = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d)
-            .map_err(|e| PreflightError::FeaturesDir { path: d.clone(), reason: e.to_string() })?;
+        let entries = std::fs::read_dir(&d).map_err(|e| PreflightError::FeaturesDir {
+            path: d.clone(),
+            reason: e.to_string(),
+        })?;
         for entry in entries {
-            let entry = entry.map_err(|e| PreflightError::FeaturesDir { path: d.clone(), reason: e.to_string() })?;
+            let entry = entry.map_err(|e| PreflightError::FeaturesDir {
+                path: d.clone(),
+                reason: e.to_string(),
+            })?;
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);
@@ -172,7 +193,10 @@ pub fn feature_files(dir: &Path) -> Result<Vec<PathBuf>, PreflightError> {
     }
     out.sort();
     if out.is_empty() {
-        return Err(PreflightError::FeaturesDir { path: dir.to_owned(), reason: "contains no .feature files".into() });
+        return Err(PreflightError::FeaturesDir {
+            path: dir.to_owned(),
+            reason: "contains no .feature files".into(),
+        });
     }
     Ok(out)
 }
@@ -180,7 +204,10 @@ pub fn feature_files(dir: &Path) -> Result<Vec<PathBuf>, PreflightError> {
 /// Relative path of `file` under `dir`, `/`-separated.
 pub fn rel_path(dir: &Path, file: &Path) -> String {
     let rel = file.strip_prefix(dir).unwrap_or(file);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Parses every feature under `dir` and expands outlines.
@@ -188,28 +215,49 @@ pub fn parse_features(dir: &Path) -> Result<Vec<ParsedFeature>, PreflightError> 
     let mut out = Vec::new();
     for path in feature_files(dir)? {
         let feature = gherkin::Feature::parse_path(&path, gherkin::GherkinEnv::default())
-            .map_err(|e| PreflightError::Parse { path: path.clone(), message: e.to_string() })?
+            .map_err(|e| PreflightError::Parse {
+                path: path.clone(),
+                message: e.to_string(),
+            })?
             .expand_examples()
-            .map_err(|e| PreflightError::Parse { path: path.clone(), message: e.to_string() })?;
-        out.push(ParsedFeature { rel_path: rel_path(dir, &path), feature });
+            .map_err(|e| PreflightError::Parse {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        out.push(ParsedFeature {
+            rel_path: rel_path(dir, &path),
+            feature,
+        });
     }
     Ok(out)
 }
 
 /// Every scenario of a feature with the steps that run for it (background first) and its tags
 /// (feature, rule, scenario).
-pub fn scenarios(f: &gherkin::Feature) -> Vec<(&gherkin::Scenario, Vec<&gherkin::Step>, Vec<String>)> {
+pub fn scenarios(
+    f: &gherkin::Feature,
+) -> Vec<(&gherkin::Scenario, Vec<&gherkin::Step>, Vec<String>)> {
     let mut out = Vec::new();
     let bg: Vec<&gherkin::Step> = f.background.iter().flat_map(|b| b.steps.iter()).collect();
     for s in &f.scenarios {
         let steps = bg.iter().copied().chain(s.steps.iter()).collect();
-        let tags = f.tags.iter().chain(&s.tags).map(|t| t.trim_start_matches('@').to_owned()).collect();
+        let tags = f
+            .tags
+            .iter()
+            .chain(&s.tags)
+            .map(|t| t.trim_start_matches('@').to_owned())
+            .collect();
         out.push((s, steps, tags));
     }
     for r in &f.rules {
         let rbg: Vec<&gherkin::Step> = r.background.iter().flat_map(|b| b.steps.iter()).collect();
         for s in &r.scenarios {
-            let steps = bg.iter().chain(rbg.iter()).copied().chain(s.steps.iter()).collect();
+            let steps = bg
+                .iter()
+                .chain(rbg.iter())
+                .copied()
+                .chain(s.steps.iter())
+                .collect();
             let tags = f
                 .tags
                 .iter()
@@ -224,10 +272,14 @@ pub fn scenarios(f: &gherkin::Feature) -> Vec<(&gherkin::Scenario, Vec<&gherkin:
 }
 
 /// The requirement a `Given a ... policy managed from ...` step states, if `step` is one.
-pub fn requirement_of(step: &gherkin::Step) -> Option<Result<Requirement, fixture::RequirementError>> {
+pub fn requirement_of(
+    step: &gherkin::Step,
+) -> Option<Result<Requirement, fixture::RequirementError>> {
     static RE: std::sync::LazyLock<cucumber::codegen::Regex> = std::sync::LazyLock::new(|| {
-        cucumber::codegen::Regex::new(r"^an? (JWT|OAuth2) policy managed from (this policy|ACL)(.*)$")
-            .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
+        cucumber::codegen::Regex::new(
+            r"^an? (JWT|OAuth2) policy managed from (this policy|ACL)(.*)$",
+        )
+        .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
     });
     if step.ty != gherkin::StepType::Given {
         return None;
@@ -244,7 +296,10 @@ pub fn preflight(dir: &Path) -> Result<Vec<ParsedFeature>, PreflightError> {
     let mut problems = Vec::new();
     for pf in &features {
         for (scenario, steps, tags) in scenarios(&pf.feature) {
-            if !tags.iter().any(|t| t == "must" || t == "should" || t == "info") {
+            if !tags
+                .iter()
+                .any(|t| t == "must" || t == "should" || t == "info")
+            {
                 problems.push(StepProblem {
                     file: pf.rel_path.clone(),
                     line: scenario.position.line,
@@ -263,7 +318,9 @@ pub fn preflight(dir: &Path) -> Result<Vec<ParsedFeature>, PreflightError> {
                 match collection.find(step) {
                     Ok(Some(_)) => {
                         if let Some(Err(e)) = requirement_of(step) {
-                            problems.push(problem(ProblemKind::Requirement { message: e.to_string() }));
+                            problems.push(problem(ProblemKind::Requirement {
+                                message: e.to_string(),
+                            }));
                         }
                     }
                     Ok(None) => {
@@ -280,13 +337,21 @@ pub fn preflight(dir: &Path) -> Result<Vec<ParsedFeature>, PreflightError> {
                         }));
                     }
                     Err(amb) => problems.push(problem(ProblemKind::Ambiguous {
-                        patterns: amb.possible_matches.iter().map(|(re, _)| re.to_string()).collect(),
+                        patterns: amb
+                            .possible_matches
+                            .iter()
+                            .map(|(re, _)| re.to_string())
+                            .collect(),
                     })),
                 }
             }
         }
     }
-    if problems.is_empty() { Ok(features) } else { Err(PreflightError::Steps { problems }) }
+    if problems.is_empty() {
+        Ok(features)
+    } else {
+        Err(PreflightError::Steps { problems })
+    }
 }
 
 fn keyword_of(ty: gherkin::StepType) -> &'static str {
@@ -305,7 +370,10 @@ mod tests {
     fn every_catalogue_example_matches_exactly_one_registered_step_of_its_keyword() {
         let reg = registered();
         for d in CATALOG {
-            let n = reg.iter().filter(|(k, re)| *k == d.keyword && re.is_match(d.example)).count();
+            let n = reg
+                .iter()
+                .filter(|(k, re)| *k == d.keyword && re.is_match(d.example))
+                .count();
             assert_eq!(n, 1, "{} {} matches {n} steps", d.keyword, d.example);
         }
     }
@@ -314,7 +382,9 @@ mod tests {
     fn every_registered_step_is_in_the_catalogue() {
         for (k, re) in registered() {
             assert!(
-                CATALOG.iter().any(|d| d.keyword == k && re.is_match(d.example)),
+                CATALOG
+                    .iter()
+                    .any(|d| d.keyword == k && re.is_match(d.example)),
                 "step {k} {} has no catalogue entry",
                 re.as_str()
             );
@@ -327,7 +397,8 @@ mod tests {
     }
 
     fn temp_dir(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("tokenspec-catalog-{tag}-{}", std::process::id()));
+        let d =
+            std::env::temp_dir().join(format!("tokenspec-catalog-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).expect("temp dir");
         d
@@ -343,8 +414,16 @@ mod tests {
         );
         let err = preflight(&d).expect_err("unknown step");
         let text = err.to_string();
-        assert!(text.contains("x.feature:5: unknown step `When the client request a token as documented`"), "{text}");
-        assert!(text.contains("When the client requests a token as documented"), "{text}");
+        assert!(
+            text.contains(
+                "x.feature:5: unknown step `When the client request a token as documented`"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("When the client requests a token as documented"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -122,7 +122,10 @@ pub async fn send(
             let body = form_body(&req.params);
             client
                 .post(&req.url)
-                .header(CONTENT_TYPE, HeaderValue::from_str(ct).map_err(|e| bad_url(req, e))?)
+                .header(
+                    CONTENT_TYPE,
+                    HeaderValue::from_str(ct).map_err(|e| bad_url(req, e))?,
+                )
                 .body(body)
         }
         Carrier::Json => {
@@ -141,7 +144,12 @@ pub async fn send(
         headers: built
             .headers()
             .iter()
-            .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body: built
             .body()
@@ -156,26 +164,54 @@ pub async fn send(
         let headers = resp
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect::<Vec<_>>();
         let bytes = resp.bytes().await?;
         Ok::<_, reqwest::Error>((status, headers, bytes))
     })
     .await;
     let (status, headers, bytes) = match sent {
-        Err(_) => return Err(TransportError::Timeout { url, after: timeout }),
-        Ok(Err(e)) if e.is_timeout() => return Err(TransportError::Timeout { url, after: timeout }),
-        Ok(Err(e)) if e.is_body() || e.is_decode() => {
-            return Err(TransportError::Body { url, reason: error_chain(&e) });
+        Err(_) => {
+            return Err(TransportError::Timeout {
+                url,
+                after: timeout,
+            });
         }
-        Ok(Err(e)) => return Err(TransportError::Unreachable { url, reason: error_chain(&e) }),
+        Ok(Err(e)) if e.is_timeout() => {
+            return Err(TransportError::Timeout {
+                url,
+                after: timeout,
+            });
+        }
+        Ok(Err(e)) if e.is_body() || e.is_decode() => {
+            return Err(TransportError::Body {
+                url,
+                reason: error_chain(&e),
+            });
+        }
+        Ok(Err(e)) => {
+            return Err(TransportError::Unreachable {
+                url,
+                reason: error_chain(&e),
+            });
+        }
         Ok(Ok(parts)) => parts,
     };
     let body = String::from_utf8_lossy(&bytes).into_owned();
     let json = serde_json::from_slice(&bytes).ok();
     Ok(Exchange {
         request,
-        response: ResponseRecord { status, headers, body, json },
+        response: ResponseRecord {
+            status,
+            headers,
+            body,
+            json,
+        },
         elapsed: started.elapsed(),
     })
 }
@@ -188,14 +224,21 @@ pub async fn get(
 ) -> Result<Exchange, TransportError> {
     send(
         client,
-        &TokenRequest { url: url.to_owned(), carrier: Carrier::Query, params: Vec::new() },
+        &TokenRequest {
+            url: url.to_owned(),
+            carrier: Carrier::Query,
+            params: Vec::new(),
+        },
         timeout,
     )
     .await
 }
 
 fn bad_url(req: &TokenRequest, e: impl std::fmt::Display) -> TransportError {
-    TransportError::BadUrl { url: req.url.clone(), reason: e.to_string() }
+    TransportError::BadUrl {
+        url: req.url.clone(),
+        reason: e.to_string(),
+    }
 }
 
 /// `application/x-www-form-urlencoded` serialisation of `params` (what reqwest's `.form()` sends).
@@ -216,7 +259,9 @@ fn form_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => {
                 let _ = write!(out, "%{b:02X}");
@@ -247,6 +292,9 @@ mod tests {
             ("grant_type".to_owned(), "client_credentials".to_owned()),
             ("scope".to_owned(), "a b&c=d".to_owned()),
         ];
-        assert_eq!(form_body(&p), "grant_type=client_credentials&scope=a+b%26c%3Dd");
+        assert_eq!(
+            form_body(&p),
+            "grant_type=client_credentials&scope=a+b%26c%3Dd"
+        );
     }
 }

@@ -12,9 +12,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use tokenspec_profile::{
-    Expiry, Fixture, GrantType, KeyLevel, ManagedFrom, Profile, TokenKind,
-};
+use tokenspec_profile::{Expiry, Fixture, GrantType, KeyLevel, ManagedFrom, Profile, TokenKind};
 
 /// The longest refresh window a "short refresh window" fixture may have: scenarios wait it out.
 pub const SHORT_WINDOW_MAX: Duration = Duration::from_secs(3);
@@ -65,7 +63,11 @@ pub struct RequirementError {
 }
 
 fn suggest(s: &[String]) -> String {
-    if s.is_empty() { String::new() } else { format!(" (did you mean: {}?)", s.join(" | ")) }
+    if s.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean: {}?)", s.join(" | "))
+    }
 }
 
 impl Requirement {
@@ -95,7 +97,9 @@ impl Requirement {
                 continue;
             }
             match c {
-                "with grant type client_credentials" => r.grant = Some(GrantType::ClientCredentials),
+                "with grant type client_credentials" => {
+                    r.grant = Some(GrantType::ClientCredentials)
+                }
                 "with grant type password" => r.grant = Some(GrantType::Password),
                 "with refresh allowed" | "refresh allowed" => r.refresh = Some(true),
                 "without refresh" | "refresh not allowed" => r.refresh = Some(false),
@@ -138,8 +142,12 @@ impl Requirement {
             && self.grant.is_none_or(|g| f.grant_type == g)
             && self.key_level.is_none_or(|k| f.key_level == Some(k))
             && self.refresh.is_none_or(|r| refresh_on == r)
-            && self.url_parameters.is_none_or(|u| f.allow_url_parameters == u)
-            && self.immortal.is_none_or(|i| (f.expiry == Expiry::Never) == i)
+            && self
+                .url_parameters
+                .is_none_or(|u| f.allow_url_parameters == u)
+            && self
+                .immortal
+                .is_none_or(|i| (f.expiry == Expiry::Never) == i)
             && (!self.short_refresh_window
                 || f.refresh.is_some_and(|r| r.expires_in <= SHORT_WINDOW_MAX))
             && self
@@ -152,7 +160,10 @@ impl Requirement {
     /// not ask for HS* gets a published-key fixture, the common case.
     fn penalty(&self, f: &Fixture) -> u32 {
         let mut p = 0;
-        let short = f.expiry.validity().is_some_and(|d| d < Duration::from_secs(10))
+        let short = f
+            .expiry
+            .validity()
+            .is_some_and(|d| d < Duration::from_secs(10))
             || f.refresh.is_some_and(|r| r.expires_in <= SHORT_WINDOW_MAX);
         if short && !self.short_refresh_window {
             p += 4;
@@ -165,7 +176,10 @@ impl Requirement {
 }
 
 fn err(clause: &str, known: &[&str]) -> RequirementError {
-    RequirementError { clause: clause.to_owned(), suggestions: closest(clause, known, 3) }
+    RequirementError {
+        clause: clause.to_owned(),
+        suggestions: closest(clause, known, 3),
+    }
 }
 
 /// The `n` entries of `known` closest to `text` (normalised Levenshtein), best first.
@@ -176,7 +190,11 @@ pub fn closest(text: &str, known: &[&str], n: usize) -> Vec<String> {
         .filter(|(s, _)| *s > 0.3)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    scored.into_iter().take(n).map(|(_, k)| k.to_owned()).collect()
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, k)| k.to_owned())
+        .collect()
 }
 
 /// No fixture of the profile fits; `needs` is the fixture that would.
@@ -200,7 +218,9 @@ pub fn select<'p>(profile: &'p Profile, req: &Requirement) -> Result<&'p Fixture
         .filter(|(_, f)| req.matches(f))
         .min_by_key(|(i, f)| (req.penalty(f), *i))
         .map(|(_, f)| f)
-        .ok_or_else(|| NotApplicable { needs: describe(req) })
+        .ok_or_else(|| NotApplicable {
+            needs: describe(req),
+        })
 }
 
 /// The requirement in profile syntax: the `[[fixtures]]` keys a fixture needs to satisfy it.
@@ -253,8 +273,12 @@ mod tests {
 
     #[test]
     fn the_briefs_phrase_parses() {
-        let r = Requirement::parse("JWT", "this policy", "with grant type password and refresh allowed")
-            .expect("parses");
+        let r = Requirement::parse(
+            "JWT",
+            "this policy",
+            "with grant type password and refresh allowed",
+        )
+        .expect("parses");
         assert_eq!(r.token, Some(TokenKind::Jwt));
         assert_eq!(r.managed_from, Some(ManagedFrom::Policy));
         assert_eq!(r.grant, Some(GrantType::Password));
@@ -264,7 +288,10 @@ mod tests {
     #[test]
     fn an_unknown_clause_names_the_closest_ones() {
         let e = Requirement::parse("JWT", "ACL", "with grant type pasword").expect_err("must fail");
-        assert_eq!(e.suggestions.first().map(String::as_str), Some("with grant type password"));
+        assert_eq!(
+            e.suggestions.first().map(String::as_str),
+            Some("with grant type password")
+        );
     }
 
     #[test]
@@ -275,13 +302,28 @@ mod tests {
     #[test]
     fn selection_avoids_short_fixtures_unless_asked() {
         let p = reference();
-        let r = Requirement::parse("JWT", "this policy", "with grant type password and refresh allowed")
+        let r = Requirement::parse(
+            "JWT",
+            "this policy",
+            "with grant type password and refresh allowed",
+        )
+        .expect("parses");
+        let f = select(&p, &r).expect("a fixture fits");
+        assert!(
+            f.expiry
+                .validity()
+                .is_some_and(|d| d >= Duration::from_secs(10)),
+            "{}",
+            f.id
+        );
+        let r = Requirement::parse("JWT", "this policy", "with a short refresh window")
             .expect("parses");
         let f = select(&p, &r).expect("a fixture fits");
-        assert!(f.expiry.validity().is_some_and(|d| d >= Duration::from_secs(10)), "{}", f.id);
-        let r = Requirement::parse("JWT", "this policy", "with a short refresh window").expect("parses");
-        let f = select(&p, &r).expect("a fixture fits");
-        assert!(f.refresh.is_some_and(|x| x.expires_in <= SHORT_WINDOW_MAX), "{}", f.id);
+        assert!(
+            f.refresh.is_some_and(|x| x.expires_in <= SHORT_WINDOW_MAX),
+            "{}",
+            f.id
+        );
     }
 
     #[test]
@@ -295,6 +337,10 @@ mod tests {
         .expect("parses");
         let na = select(&p, &r).expect_err("the reference profile has no such fixture");
         assert!(na.needs.contains("token = \"oauth2\""), "{}", na.needs);
-        assert!(na.needs.contains("allow_url_parameters = true"), "{}", na.needs);
+        assert!(
+            na.needs.contains("allow_url_parameters = true"),
+            "{}",
+            na.needs
+        );
     }
 }

@@ -47,7 +47,9 @@ impl Redactor {
         if value.len() < 4 {
             return;
         }
-        let Ok(mut values) = self.values.write() else { return };
+        let Ok(mut values) = self.values.write() else {
+            return;
+        };
         if !values.iter().any(|v| v == value) {
             values.push(value.to_owned());
             // Longest first, so a secret that contains another is hidden whole.
@@ -72,7 +74,11 @@ impl Redactor {
     pub fn render_request(&self, r: &RequestRecord) -> String {
         let mut out = format!("{} {}\n", r.method, redact_query(&r.url));
         for (n, v) in &r.headers {
-            let v = if n.eq_ignore_ascii_case("authorization") { redact_authorization(v) } else { v.clone() };
+            let v = if n.eq_ignore_ascii_case("authorization") {
+                redact_authorization(v)
+            } else {
+                v.clone()
+            };
             out.push_str(&format!("{n}: {v}\n"));
         }
         if let Some(body) = &r.body {
@@ -115,7 +121,11 @@ fn is_sensitive(name: &str) -> bool {
 }
 
 fn hide(value: &str) -> &str {
-    if value == "-" || value.is_empty() { value } else { REDACTED }
+    if value == "-" || value.is_empty() {
+        value
+    } else {
+        REDACTED
+    }
 }
 
 /// Hides sensitive `k=v` pairs of a form body or query string (other text is kept as is).
@@ -193,7 +203,10 @@ mod tests {
             body: Some("grant_type=password&client_secret=-&password=pw123".into()),
         };
         let text = r.render_request(&req);
-        assert!(text.contains("client_secret=-&password=[redacted]"), "{text}");
+        assert!(
+            text.contains("client_secret=-&password=[redacted]"),
+            "{text}"
+        );
         assert!(text.contains("?client_secret=[redacted]&x=1"), "{text}");
         assert!(text.contains("authorization: Basic [redacted]"), "{text}");
         assert!(!text.contains("pw123") && !text.contains("abc"), "{text}");
@@ -212,6 +225,9 @@ mod tests {
             })),
         };
         let text = r.render_response(&resp);
-        assert!(!text.contains("abcd") && !text.contains("tokenvalue"), "{text}");
+        assert!(
+            !text.contains("abcd") && !text.contains("tokenvalue"),
+            "{text}"
+        );
     }
 }

@@ -87,9 +87,15 @@ pub fn list(features_dir: &Path, profile: &Profile) -> Result<Vec<ScenarioInfo>,
     for pf in &features {
         for (scenario, steps, tags) in catalog::scenarios(&pf.feature) {
             let mut applicability = Applicability::NoFixture;
-            for req in steps.iter().filter_map(|s| catalog::requirement_of(s)).flatten() {
+            for req in steps
+                .iter()
+                .filter_map(|s| catalog::requirement_of(s))
+                .flatten()
+            {
                 applicability = match crate::fixture::select(profile, &req) {
-                    Ok(f) => Applicability::Applicable { fixture: f.id.clone() },
+                    Ok(f) => Applicability::Applicable {
+                        fixture: f.id.clone(),
+                    },
                     Err(na) => Applicability::NotApplicable { needs: na.needs },
                 };
             }
@@ -127,20 +133,26 @@ pub async fn run(opts: RunOptions) -> Result<RunReport, RunError> {
 /// hands them to insta so `cargo insta review` can re-record them).
 pub async fn run_observed(opts: RunOptions) -> Result<(RunReport, Vec<ObservedShape>), RunError> {
     let started = Instant::now();
-    let features_dir = std::fs::canonicalize(&opts.features_dir).map_err(|e| {
-        PreflightError::FeaturesDir { path: opts.features_dir.clone(), reason: e.to_string() }
-    })?;
+    let features_dir =
+        std::fs::canonicalize(&opts.features_dir).map_err(|e| PreflightError::FeaturesDir {
+            path: opts.features_dir.clone(),
+            reason: e.to_string(),
+        })?;
     catalog::preflight(&features_dir)?;
     let tag_filter = match &opts.tags {
-        Some(expr) => Some(
-            TagOperation::from_str(expr)
-                .map_err(|e| RunError::Tags { expr: expr.clone(), reason: e.to_string() })?,
-        ),
+        Some(expr) => Some(TagOperation::from_str(expr).map_err(|e| RunError::Tags {
+            expr: expr.clone(),
+            reason: e.to_string(),
+        })?),
         None => None,
     };
     let name_filter = opts.name_filter.clone();
     let profile_origin = opts.profile.origin.clone();
-    let ctx = Arc::new(RunContext::new(opts.profile, &opts.base_url, opts.snapshots_dir)?);
+    let ctx = Arc::new(RunContext::new(
+        opts.profile,
+        &opts.base_url,
+        opts.snapshots_dir,
+    )?);
     install_quiet_panic_hook();
 
     let before_ctx = Arc::clone(&ctx);
@@ -159,7 +171,10 @@ pub async fn run_observed(opts: RunOptions) -> Result<(RunReport, Vec<ObservedSh
         })
         .after(move |feature, _rule, scenario, _finished, world| {
             if let Some(id) = world.and_then(|w| w.fixture_id().map(str::to_owned)) {
-                let key = (feature_rel_path(&after_dir, feature), scenario.position.line);
+                let key = (
+                    feature_rel_path(&after_dir, feature),
+                    scenario.position.line,
+                );
                 if let Ok(mut m) = after_ctx.fixtures_used.lock() {
                     m.insert(key, id);
                 }
@@ -168,9 +183,17 @@ pub async fn run_observed(opts: RunOptions) -> Result<(RunReport, Vec<ObservedSh
         })
         .filter_run(features_dir.clone(), move |feature, rule, scenario| {
             let tags_ok = tag_filter.as_ref().is_none_or(|t| {
-                t.eval(feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(scenario.tags.iter()))
+                t.eval(
+                    feature
+                        .tags
+                        .iter()
+                        .chain(rule.iter().flat_map(|r| &r.tags))
+                        .chain(scenario.tags.iter()),
+                )
             });
-            let name_ok = name_filter.as_ref().is_none_or(|n| scenario.name.contains(n.as_str()));
+            let name_ok = name_filter
+                .as_ref()
+                .is_none_or(|n| scenario.name.contains(n.as_str()));
             tags_ok && name_ok
         })
         .await;
@@ -232,7 +255,13 @@ pub struct Collector {
 
 impl Collector {
     fn new(ctx: Arc<RunContext>, features_dir: PathBuf) -> Self {
-        Collector { ctx, features_dir, pending: HashMap::new(), done: Vec::new(), parse_errors: Vec::new() }
+        Collector {
+            ctx,
+            features_dir,
+            pending: HashMap::new(),
+            done: Vec::new(),
+            parse_errors: Vec::new(),
+        }
     }
 
     fn finish(mut self) -> Vec<ScenarioResult> {
@@ -240,7 +269,9 @@ impl Collector {
         let pending: Vec<Pending> = self.pending.drain().map(|(_, p)| p).collect();
         for mut p in pending {
             if matches!(p.result.outcome, Outcome::Passed) {
-                p.result.outcome = Outcome::HarnessError { message: "the scenario did not finish".into() };
+                p.result.outcome = Outcome::HarnessError {
+                    message: "the scenario did not finish".into(),
+                };
             }
             self.done.push(p.result);
         }
@@ -272,7 +303,10 @@ impl Collector {
                     .background
                     .iter()
                     .flat_map(|b| &b.steps)
-                    .chain(rule.iter().flat_map(|r| r.background.iter().flat_map(|b| &b.steps)))
+                    .chain(
+                        rule.iter()
+                            .flat_map(|r| r.background.iter().flat_map(|b| &b.steps)),
+                    )
                     .chain(&scenario.steps)
                     .map(|s| (s.keyword.trim().to_owned(), s.value.clone()))
                     .collect();
@@ -288,27 +322,51 @@ impl Collector {
                     duration: Duration::ZERO,
                     steps: Vec::new(),
                 };
-                self.pending.insert(key, Pending { result, started: Instant::now(), planned });
+                self.pending.insert(
+                    key,
+                    Pending {
+                        result,
+                        started: Instant::now(),
+                        planned,
+                    },
+                );
             }
             event::Scenario::Step(step, ev) | event::Scenario::Background(step, ev) => {
-                let Some(p) = self.pending.get_mut(&key) else { return };
+                let Some(p) = self.pending.get_mut(&key) else {
+                    return;
+                };
                 on_step(&self.ctx, p, &step, ev);
             }
             event::Scenario::Hook(_, event::Hook::Failed(_, info)) => {
-                let Some(p) = self.pending.get_mut(&key) else { return };
+                let Some(p) = self.pending.get_mut(&key) else {
+                    return;
+                };
                 if matches!(p.result.outcome, Outcome::Passed) {
-                    p.result.outcome = Outcome::HarnessError { message: format!("hook failed: {}", panic_text(&info)) };
+                    p.result.outcome = Outcome::HarnessError {
+                        message: format!("hook failed: {}", panic_text(&info)),
+                    };
                 }
             }
             event::Scenario::Hook(..) | event::Scenario::Log(_) => {}
             event::Scenario::Finished => {
-                let Some(mut p) = self.pending.remove(&key) else { return };
+                let Some(mut p) = self.pending.remove(&key) else {
+                    return;
+                };
                 p.result.duration = p.started.elapsed();
                 for (keyword, text) in p.planned.iter().skip(p.result.steps.len()) {
-                    p.result.steps.push(StepResult { keyword: keyword.clone(), text: text.clone(), status: StepStatus::Skipped });
+                    p.result.steps.push(StepResult {
+                        keyword: keyword.clone(),
+                        text: text.clone(),
+                        status: StepStatus::Skipped,
+                    });
                 }
                 if p.result.fixture.is_none() {
-                    p.result.fixture = self.ctx.fixtures_used.lock().ok().and_then(|m| m.get(&key).cloned());
+                    p.result.fixture = self
+                        .ctx
+                        .fixtures_used
+                        .lock()
+                        .ok()
+                        .and_then(|m| m.get(&key).cloned());
                 }
                 if let Ok(notes) = self.ctx.notes.lock() {
                     for n in notes.get(&key).into_iter().flatten() {
@@ -329,38 +387,64 @@ fn on_step(ctx: &RunContext, p: &mut Pending, step: &gherkin::Step, ev: event::S
         event::Step::Passed(..) => StepStatus::Passed,
         event::Step::Skipped => {
             if matches!(p.result.outcome, Outcome::Passed) {
-                p.result.outcome = Outcome::HarnessError { message: format!("step matched no definition: {keyword} {text}") };
+                p.result.outcome = Outcome::HarnessError {
+                    message: format!("step matched no definition: {keyword} {text}"),
+                };
             }
             StepStatus::Skipped
         }
         event::Step::Failed(_, _, world, err) => {
             if p.result.fixture.is_none() {
-                p.result.fixture = world.as_ref().and_then(|w| w.fixture_id().map(str::to_owned));
+                p.result.fixture = world
+                    .as_ref()
+                    .and_then(|w| w.fixture_id().map(str::to_owned));
             }
             let shown = format!("{keyword} {text}");
             let outcome = match err {
                 event::StepError::Panic(info) => classify(ctx, &info, &shown),
-                event::StepError::NotFound => Outcome::HarnessError { message: format!("step matched no definition: {shown}") },
-                event::StepError::AmbiguousMatch(e) => Outcome::HarnessError { message: format!("ambiguous step {shown}: {e}") },
+                event::StepError::NotFound => Outcome::HarnessError {
+                    message: format!("step matched no definition: {shown}"),
+                },
+                event::StepError::AmbiguousMatch(e) => Outcome::HarnessError {
+                    message: format!("ambiguous step {shown}: {e}"),
+                },
             };
             if matches!(p.result.outcome, Outcome::Passed) {
                 p.result.outcome = outcome;
             }
             // Not applicable is a skip, not a failure of this step.
-            if matches!(p.result.outcome, Outcome::NotApplicable { .. }) { StepStatus::Skipped } else { StepStatus::Failed }
+            if matches!(p.result.outcome, Outcome::NotApplicable { .. }) {
+                StepStatus::Skipped
+            } else {
+                StepStatus::Failed
+            }
         }
     };
-    p.result.steps.push(StepResult { keyword, text, status });
+    p.result.steps.push(StepResult {
+        keyword,
+        text,
+        status,
+    });
 }
 
 /// Turns a step's panic payload into an outcome.
 fn classify(ctx: &RunContext, info: &event::Info, step: &str) -> Outcome {
     match info.downcast_ref::<StepFailure>() {
-        Some(StepFailure::Violation(f)) => Outcome::Violated(Failure { step: step.to_owned(), ..f.clone() }),
-        Some(StepFailure::NotApplicable { needs }) => Outcome::NotApplicable { needs: needs.clone() },
-        Some(StepFailure::Harness { message }) => Outcome::HarnessError { message: message.clone() },
+        Some(StepFailure::Violation(f)) => Outcome::Violated(Failure {
+            step: step.to_owned(),
+            ..f.clone()
+        }),
+        Some(StepFailure::NotApplicable { needs }) => Outcome::NotApplicable {
+            needs: needs.clone(),
+        },
+        Some(StepFailure::Harness { message }) => Outcome::HarnessError {
+            message: message.clone(),
+        },
         None => Outcome::HarnessError {
-            message: ctx.redactor.redact(&format!("harness bug: step `{step}` panicked: {}", panic_text(info))),
+            message: ctx.redactor.redact(&format!(
+                "harness bug: step `{step}` panicked: {}",
+                panic_text(info)
+            )),
         },
     }
 }
@@ -394,7 +478,10 @@ impl cucumber::Writer<TokenWorld> for Collector {
             event::Cucumber::Feature(feature, event::Feature::Scenario(scenario, retryable)) => {
                 self.on_scenario(&feature, None, &scenario, retryable.event);
             }
-            event::Cucumber::Feature(feature, event::Feature::Rule(rule, event::Rule::Scenario(scenario, retryable))) => {
+            event::Cucumber::Feature(
+                feature,
+                event::Feature::Rule(rule, event::Rule::Scenario(scenario, retryable)),
+            ) => {
                 self.on_scenario(&feature, Some(&rule), &scenario, retryable.event);
             }
             _ => {}

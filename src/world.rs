@@ -148,7 +148,9 @@ impl TokenWorld {
     fn fx(&self) -> &Fixture {
         match &self.fixture {
             Some(f) => f,
-            None => harness("no fixture chosen: the scenario needs a `Given a ... policy managed from ...` step first"),
+            None => harness(
+                "no fixture chosen: the scenario needs a `Given a ... policy managed from ...` step first",
+            ),
         }
     }
 
@@ -183,10 +185,13 @@ impl TokenWorld {
     }
 
     fn note(&self, text: String) {
-        if let (Some(ctx), Some(key)) = (&self.ctx, &self.scenario) {
-            if let Ok(mut notes) = ctx.notes.lock() {
-                notes.entry(key.clone()).or_default().push(ctx.redactor.redact(&text));
-            }
+        if let (Some(ctx), Some(key)) = (&self.ctx, &self.scenario)
+            && let Ok(mut notes) = ctx.notes.lock()
+        {
+            notes
+                .entry(key.clone())
+                .or_default()
+                .push(ctx.redactor.redact(&text));
         }
     }
 
@@ -231,7 +236,10 @@ impl TokenWorld {
         let mut p = vec![
             ("grant_type".to_owned(), grant.as_str().to_owned()),
             ("client_id".to_owned(), f.client_id.clone()),
-            ("client_secret".to_owned(), f.documented_client_secret(grant).to_owned()),
+            (
+                "client_secret".to_owned(),
+                f.documented_client_secret(grant).to_owned(),
+            ),
         ];
         match grant {
             RequestedGrant::Password => {
@@ -267,7 +275,11 @@ impl TokenWorld {
     /// Sends `params` to `path` and records the exchange.
     pub async fn send(&mut self, path: &str, carrier: Carrier, params: Vec<(String, String)>) {
         let ctx = self.ctx();
-        let req = TokenRequest { url: format!("{}{}", ctx.base_url, path), carrier, params };
+        let req = TokenRequest {
+            url: format!("{}{}", ctx.base_url, path),
+            carrier,
+            params,
+        };
         match client::send(&ctx.http, &req, ctx.timeout()).await {
             Ok(ex) => {
                 for field in ["access_token", "refresh_token"] {
@@ -347,8 +359,17 @@ impl TokenWorld {
                     ("client_id".into(), f.client_id.clone()),
                     // The real secret: the client authenticates, only the grant is wrong.
                     ("client_secret".into(), f.client_secret.expose().to_owned()),
-                    ("username".into(), user.as_ref().map_or("tokenspec-user".into(), |u| u.username.clone())),
-                    ("password".into(), user.as_ref().map_or("tokenspec-password".into(), |u| u.password.expose().to_owned())),
+                    (
+                        "username".into(),
+                        user.as_ref()
+                            .map_or("tokenspec-user".into(), |u| u.username.clone()),
+                    ),
+                    (
+                        "password".into(),
+                        user.as_ref().map_or("tokenspec-password".into(), |u| {
+                            u.password.expose().to_owned()
+                        }),
+                    ),
                 ]
             }
         };
@@ -361,9 +382,12 @@ impl TokenWorld {
     pub async fn request_with_dash(&mut self) {
         let grant = self.own_grant();
         if self.fx().dash_applies(grant) {
-            harness("the seed documents the dash for this fixture and grant; pick a fixture where it does not apply");
+            harness(
+                "the seed documents the dash for this fixture and grant; pick a fixture where it does not apply",
+            );
         }
-        self.request_token_with(|p| set(p, "client_secret", "-")).await;
+        self.request_token_with(|p| set(p, "client_secret", "-"))
+            .await;
     }
 
     /// A documented request with the real secret where the seed documents the dash.
@@ -373,7 +397,8 @@ impl TokenWorld {
         if !f.dash_applies(grant) {
             harness("the seed does not document the dash for this fixture and grant");
         }
-        self.request_token_with(|p| set(p, "client_secret", f.client_secret.expose())).await;
+        self.request_token_with(|p| set(p, "client_secret", f.client_secret.expose()))
+            .await;
     }
 
     /// A documented request for a scope. `extra_unheld` adds a role the principal does not hold.
@@ -397,7 +422,11 @@ impl TokenWorld {
         let scope_text = scope.join(" ");
         params.push(("scope".into(), scope_text.clone()));
         self.requested_scope = Some(scope_text);
-        self.held_scope = Some(if held { roles.into_iter().take(1).collect() } else { Vec::new() });
+        self.held_scope = Some(if held {
+            roles.into_iter().take(1).collect()
+        } else {
+            Vec::new()
+        });
         let path = self.endpoint();
         self.send(&path, Carrier::Form, params).await;
     }
@@ -416,7 +445,9 @@ impl TokenWorld {
     /// A refresh with the dash as `client_secret` where the seed requires the real secret.
     pub async fn refresh_with_dash(&mut self) {
         if self.fx().dash_applies(RequestedGrant::RefreshToken) {
-            harness("the seed documents the dash for this refresh; pick a fixture where it does not apply");
+            harness(
+                "the seed documents the dash for this refresh; pick a fixture where it does not apply",
+            );
         }
         let mut params = self.documented_params(RequestedGrant::RefreshToken);
         set(&mut params, "client_secret", "-");
@@ -427,12 +458,21 @@ impl TokenWorld {
     /// A refresh with a refresh token the target never issued.
     pub async fn refresh_with_unknown_token(&mut self) {
         let f = self.fx().clone();
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
         let params = vec![
             ("grant_type".into(), "refresh_token".into()),
             ("client_id".into(), f.client_id.clone()),
-            ("client_secret".into(), f.documented_client_secret(RequestedGrant::RefreshToken).into()),
-            ("refresh_token".into(), format!("tokenspec-never-issued-{nanos:x}")),
+            (
+                "client_secret".into(),
+                f.documented_client_secret(RequestedGrant::RefreshToken)
+                    .into(),
+            ),
+            (
+                "refresh_token".into(),
+                format!("tokenspec-never-issued-{nanos:x}"),
+            ),
         ];
         let path = self.endpoint();
         self.send(&path, Carrier::Form, params).await;
@@ -451,9 +491,14 @@ impl TokenWorld {
         for i in 1..=r.count {
             self.refresh(Carrier::Form).await;
             let resp = self.last_response();
-            if let Err(v) = checks::status::status_is(resp, 200).and_then(|_| checks::body::token_fields(resp)) {
+            if let Err(v) =
+                checks::status::status_is(resp, 200).and_then(|_| checks::body::token_fields(resp))
+            {
                 self.fail(Violation::new(
-                    format!("refresh {i} of the {} the policy allows issues a token ({})", r.count, v.rule),
+                    format!(
+                        "refresh {i} of the {} the policy allows issues a token ({})",
+                        r.count, v.rule
+                    ),
                     v.expected,
                     v.actual,
                 ));
@@ -464,10 +509,14 @@ impl TokenWorld {
     /// Waits until the refresh window of the chosen fixture has passed.
     pub async fn wait_out_refresh_window(&mut self) {
         let Some(r) = self.fx().refresh else {
-            harness("the fixture has no refresh; the scenario must ask for `with a short refresh window`")
+            harness(
+                "the fixture has no refresh; the scenario must ask for `with a short refresh window`",
+            )
         };
         if r.expires_in > SHORT_WINDOW_MAX {
-            harness("the refresh window is long; the scenario must ask for `with a short refresh window`");
+            harness(
+                "the refresh window is long; the scenario must ask for `with a short refresh window`",
+            );
         }
         tokio::time::sleep(r.expires_in + Duration::from_millis(300)).await;
     }
@@ -476,23 +525,25 @@ impl TokenWorld {
 
     fn remember_if_issued(&mut self) {
         let resp = self.last_response();
-        if resp.status == 200 {
-            if let Ok(mut t) = checks::body::token_fields(resp) {
-                // Issuers that do not rotate the refresh token omit it or repeat it (digest 9).
-                if t.refresh_token.is_none() {
-                    t.refresh_token = self.issued.as_ref().and_then(|p| p.refresh_token.clone());
-                }
-                self.issued = Some(t);
+        if resp.status == 200
+            && let Ok(mut t) = checks::body::token_fields(resp)
+        {
+            // Issuers that do not rotate the refresh token omit it or repeat it (digest 9).
+            if t.refresh_token.is_none() {
+                t.refresh_token = self.issued.as_ref().and_then(|p| p.refresh_token.clone());
             }
+            self.issued = Some(t);
         }
     }
 
     /// A token was issued: 200 and a valid token body.
     pub fn assert_issued(&mut self) -> TokenFields {
         let resp = self.last_response();
-        self.check(checks::status::status_is(resp, 200).map_err(|v| {
-            Violation::new("a token is issued (status 200)", v.expected, v.actual)
-        }));
+        self.check(
+            checks::status::status_is(resp, 200).map_err(|v| {
+                Violation::new("a token is issued (status 200)", v.expected, v.actual)
+            }),
+        );
         let fields = self.check(checks::body::token_fields(resp));
         self.remember_if_issued();
         fields
@@ -543,7 +594,9 @@ impl TokenWorld {
         if alg.is_symmetric() {
             return match &target.hs_secret {
                 Some(s) => KeySource::Secret(s.expose().as_bytes().to_vec()),
-                None => harness("an HS* token needs `target.hs_secret` in the profile to be verified"),
+                None => {
+                    harness("an HS* token needs `target.hs_secret` in the profile to be verified")
+                }
             };
         }
         if let Some(pem) = &target.jwt_public_key_pem {
@@ -570,7 +623,10 @@ impl TokenWorld {
                 KeySource::Jwks(set)
             }
             Err(why) => self.fail(Violation::new(
-                format!("the target publishes its JWKS at {}/.well-known/jwks.json (digest 8)", mode.prefix()),
+                format!(
+                    "the target publishes its JWKS at {}/.well-known/jwks.json (digest 8)",
+                    mode.prefix()
+                ),
                 "200 with {\"keys\": [...]}",
                 why,
             )),
@@ -588,7 +644,12 @@ impl TokenWorld {
         let (alg, _) = self.check(checks::jwt::header(&f.access_token, &allowed));
         let keys = self.key_source(alg).await;
         let expected = self.fx().jwt_algorithm;
-        let verified = self.check(checks::jwt::verify(&f.access_token, &allowed, expected, &keys));
+        let verified = self.check(checks::jwt::verify(
+            &f.access_token,
+            &allowed,
+            expected,
+            &keys,
+        ));
         self.jwt = Some(verified.clone());
         verified
     }
@@ -596,7 +657,9 @@ impl TokenWorld {
     /// `iat` sane and `exp` = `iat` + validity (absent when immortal).
     pub async fn assert_jwt_times(&mut self) {
         let j = self.assert_jwt_verified().await;
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         let iat = self.check(checks::jwt::iat_sane(&j.claims, now));
         let validity = self.fx().expiry.validity();
         self.check(checks::jwt::exp_matches(&j.claims, iat, validity));
@@ -605,7 +668,11 @@ impl TokenWorld {
     pub fn assert_opaque(&mut self) {
         let f = self.issued_fields();
         if checks::jwt::is_jwt_shaped(&f.access_token) {
-            self.fail(Violation::new("an OAuth2 access token is opaque (digest 3.2)", "an opaque token", "a JWT"));
+            self.fail(Violation::new(
+                "an OAuth2 access token is opaque (digest 3.2)",
+                "an opaque token",
+                "a JWT",
+            ));
         }
     }
 
@@ -624,11 +691,19 @@ impl TokenWorld {
     pub async fn assert_scope_granted(&mut self) {
         let want = self.held_scope.clone().unwrap_or_default();
         let f = self.issued_fields();
-        self.check(scope_equals("the response's scope is the requested role (seed 1.3)", f.scope.as_deref(), &want));
+        self.check(scope_equals(
+            "the response's scope is the requested role (seed 1.3)",
+            f.scope.as_deref(),
+            &want,
+        ));
         if self.fx().token == TokenKind::Jwt {
             let j = self.assert_jwt_verified().await;
             let claim = j.claims.get("scope").and_then(|s| s.as_str());
-            self.check(scope_equals("the JWT's scope claim is the requested role (digest 10.2)", claim, &want));
+            self.check(scope_equals(
+                "the JWT's scope claim is the requested role (digest 10.2)",
+                claim,
+                &want,
+            ));
         }
     }
 
@@ -643,12 +718,20 @@ impl TokenWorld {
             ScopeMismatch::Intersection => {
                 let want = self.held_scope.clone().unwrap_or_default();
                 let f = self.assert_issued();
-                self.check(scope_equals("scope is the intersection (scope_mismatch = intersection)", f.scope.as_deref(), &want));
+                self.check(scope_equals(
+                    "scope is the intersection (scope_mismatch = intersection)",
+                    f.scope.as_deref(),
+                    &want,
+                ));
             }
             ScopeMismatch::All => {
                 let f = self.assert_issued();
                 let want = self.fx().principal_roles(self.user.as_ref()).to_vec();
-                self.check(scope_equals("scope is every role held (scope_mismatch = all)", f.scope.as_deref(), &want));
+                self.check(scope_equals(
+                    "scope is every role held (scope_mismatch = all)",
+                    f.scope.as_deref(),
+                    &want,
+                ));
             }
         }
     }
@@ -671,10 +754,10 @@ impl TokenWorld {
         } else {
             self.check(checks::body::error_code_in(resp, codes));
         }
-        if let Ok(code) = checks::body::error_shape(resp) {
-            if codes.len() > 1 {
-                self.note(format!("error `{code}` (accepted: {})", codes.join(", ")));
-            }
+        if let Ok(code) = checks::body::error_shape(resp)
+            && codes.len() > 1
+        {
+            self.note(format!("error `{code}` (accepted: {})", codes.join(", ")));
         }
     }
 
@@ -700,11 +783,19 @@ impl TokenWorld {
             self.note(n.clone());
         }
         if let Ok(mut obs) = ctx.observed.lock() {
-            obs.push(ObservedShape { name: name.to_owned(), rendered: shape.rendered.clone() });
+            obs.push(ObservedShape {
+                name: name.to_owned(),
+                rendered: shape.rendered.clone(),
+            });
         }
         let file = ctx.snapshots.path(name);
         match ctx.snapshots.load(name) {
-            Ok(Some(stored)) => self.check(checks::shape::compare(name, &file, &stored, &shape.rendered)),
+            Ok(Some(stored)) => self.check(checks::shape::compare(
+                name,
+                &file,
+                &stored,
+                &shape.rendered,
+            )),
             Ok(None) => harness(&format!(
                 "snapshot `{name}` is not recorded ({} missing); record it from the reference issuer with `cargo insta test --test conformance --review` (see snapshots/README.md)",
                 file.display()
@@ -740,5 +831,7 @@ pub fn set(params: &mut Vec<(String, String)>, name: &str, value: &str) {
 
 /// Ends the step as a harness error.
 pub fn harness(message: &str) -> ! {
-    std::panic::panic_any(StepFailure::Harness { message: message.to_owned() })
+    std::panic::panic_any(StepFailure::Harness {
+        message: message.to_owned(),
+    })
 }

@@ -34,7 +34,10 @@ fn main() -> ExitCode {
     if !wants_run() {
         return ExitCode::SUCCESS;
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start a tokio runtime: {e}");
@@ -64,7 +67,8 @@ async fn run() -> anyhow::Result<bool> {
         concurrency: 64,
         name_filter: None,
     };
-    let (report, observed) = runner::run_observed(opts).await?;
+    let (report, observed) = runner::run_observed(opts.clone()).await?;
+    let self_check = self_check(&opts).await;
     server.shutdown().await;
 
     let reviewing = std::env::var_os("INSTA_FORCE_PASS").is_some();
@@ -88,7 +92,13 @@ async fn run() -> anyhow::Result<bool> {
             }
             (Outcome::Violated(f), Level::Info) => {
                 info_failed += 1;
-                println!("INFO {}: {} (expected {}, got {})", s.key(), f.rule, f.expected, f.actual);
+                println!(
+                    "INFO {}: {} (expected {}, got {})",
+                    s.key(),
+                    f.rule,
+                    f.expected,
+                    f.actual
+                );
             }
             (Outcome::Violated(f), _) => {
                 failed += 1;
@@ -111,8 +121,66 @@ async fn run() -> anyhow::Result<bool> {
         report.scenarios.len(),
         report.duration
     );
+    let self_check_ok = match self_check {
+        Ok(()) => {
+            println!(
+                "conformance: self-check passed (wrong unit, wrong HS secret and an unreachable target are caught)"
+            );
+            true
+        }
+        Err(e) => {
+            println!("conformance: SELF-CHECK FAILED: {e:#}");
+            false
+        }
+    };
     // Against the reference profile every scenario applies; a skip must not read as green.
-    Ok(failed == 0 && na == 0 && !report.scenarios.is_empty())
+    Ok(failed == 0 && na == 0 && !report.scenarios.is_empty() && self_check_ok)
+}
+
+/// The suite must be able to fail: the same issuer judged with a profile that disagrees with
+/// it, and an unreachable target, must produce violations and harness errors, not passes.
+async fn self_check(base: &RunOptions) -> anyhow::Result<()> {
+    use tokenspec_profile::{ExpiresInUnit, Secret};
+
+    // The issuer emits milliseconds; a profile that says seconds must see expires_in violations.
+    let mut opts = base.clone();
+    opts.profile.target.expires_in_unit = ExpiresInUnit::Seconds;
+    opts.tags = Some("@seed-1.1-cc and @must".into());
+    let r = runner::run(opts).await?;
+    let caught = r.scenarios.iter().any(|s| {
+        matches!(&s.outcome, Outcome::Violated(f) if f.rule.starts_with("expires_in is the configured validity"))
+    });
+    anyhow::ensure!(caught, "a wrong expires_in unit was not caught");
+
+    // A wrong HS secret must fail signature verification.
+    let mut opts = base.clone();
+    opts.profile.target.hs_secret = Some(Secret::new("not-the-issuers-secret-0123456789abcdef"));
+    opts.name_filter = Some("shared secret".into());
+    let r = runner::run(opts).await?;
+    anyhow::ensure!(!r.scenarios.is_empty(), "no HS scenario ran");
+    let caught = r.scenarios.iter().all(
+        |s| matches!(&s.outcome, Outcome::Violated(f) if f.rule == "the JWT signature verifies"),
+    );
+    anyhow::ensure!(caught, "a JWT signed with another secret was not caught");
+
+    // Nothing listens on port 9 of loopback: every scenario is a harness error, none passes.
+    let mut opts = base.clone();
+    opts.base_url = "http://127.0.0.1:9".into();
+    opts.tags = Some("@seed-2.1-cc".into());
+    let r = runner::run(opts).await?;
+    anyhow::ensure!(
+        !r.scenarios.is_empty(),
+        "no scenario ran against the unreachable target"
+    );
+    let unreachable = r.scenarios.iter().all(|s| {
+        matches!(&s.outcome, Outcome::HarnessError { message } if message.contains("unreachable"))
+    });
+    anyhow::ensure!(
+        unreachable,
+        "an unreachable target was not reported as such: {:?}",
+        r.scenarios.first().map(|s| &s.outcome)
+    );
+    Ok(())
 }
 
 /// Hands every observed shape to insta (named snapshots in `snapshots/`), so the usual
@@ -121,7 +189,8 @@ async fn run() -> anyhow::Result<bool> {
 fn record_snapshots(root: &std::path::Path, observed: &[tokenspec::world::ObservedShape]) {
     let mut seen = std::collections::BTreeMap::new();
     for o in observed {
-        seen.entry(o.name.clone()).or_insert_with(|| o.rendered.clone());
+        seen.entry(o.name.clone())
+            .or_insert_with(|| o.rendered.clone());
     }
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(root.join("snapshots"));
@@ -143,5 +212,8 @@ fn record_snapshots(root: &std::path::Path, observed: &[tokenspec::world::Observ
 }
 
 fn indent(s: &str) -> String {
-    s.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -26,10 +26,15 @@ fn inventory_ids() -> BTreeSet<String> {
 }
 
 fn traced_ids() -> BTreeSet<String> {
-    let features = tokenspec::catalog::parse_features(&root().join("features")).expect("features parse");
+    let features =
+        tokenspec::catalog::parse_features(&root().join("features")).expect("features parse");
     features
         .iter()
-        .flat_map(|pf| tokenspec::catalog::scenarios(&pf.feature).into_iter().flat_map(|(_, _, tags)| tags))
+        .flat_map(|pf| {
+            tokenspec::catalog::scenarios(&pf.feature)
+                .into_iter()
+                .flat_map(|(_, _, tags)| tags)
+        })
         .filter(|t| t.starts_with("seed-"))
         .collect()
 }
@@ -38,8 +43,16 @@ fn traced_ids() -> BTreeSet<String> {
 fn the_inventory_has_the_seed_rows() {
     let ids = inventory_ids();
     // Sections 1 and 2 of the seed and the implied rules: a truncated copy must fail here.
-    for id in ["seed-1.1-password", "seed-1.3-role", "seed-2.2-token-settings", "seed-x-scope-not-held"] {
-        assert!(ids.contains(id), "{id} missing from features/seed-inventory.md");
+    for id in [
+        "seed-1.1-password",
+        "seed-1.3-role",
+        "seed-2.2-token-settings",
+        "seed-x-scope-not-held",
+    ] {
+        assert!(
+            ids.contains(id),
+            "{id} missing from features/seed-inventory.md"
+        );
     }
     assert!(ids.len() >= 45, "only {} ids in the inventory", ids.len());
 }
@@ -48,12 +61,20 @@ fn the_inventory_has_the_seed_rows() {
 fn every_inventory_id_has_a_scenario() {
     let traced = traced_ids();
     let missing: Vec<String> = inventory_ids().difference(&traced).cloned().collect();
-    assert!(missing.is_empty(), "seed inventory ids without a scenario tagged with them:\n  {}", missing.join("\n  "));
+    assert!(
+        missing.is_empty(),
+        "seed inventory ids without a scenario tagged with them:\n  {}",
+        missing.join("\n  ")
+    );
 }
 
 #[test]
 fn every_seed_tag_is_an_inventory_id() {
     let ids = inventory_ids();
     let unknown: Vec<String> = traced_ids().difference(&ids).cloned().collect();
-    assert!(unknown.is_empty(), "scenarios tagged with ids the inventory does not have (typo?):\n  {}", unknown.join("\n  "));
+    assert!(
+        unknown.is_empty(),
+        "scenarios tagged with ids the inventory does not have (typo?):\n  {}",
+        unknown.join("\n  ")
+    );
 }

@@ -5,8 +5,8 @@
 //! reported by the shape check.
 
 use super::{Violation, json_type, one_of};
-use crate::client::ResponseRecord;
 use crate::checks::headers::body_excerpt;
+use crate::client::ResponseRecord;
 
 /// The fields of a successful token response, validated for presence and type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,11 +19,21 @@ pub struct TokenFields {
 }
 
 /// The body is a JSON object.
-pub fn json_object(resp: &ResponseRecord) -> Result<&serde_json::Map<String, serde_json::Value>, Violation> {
+pub fn json_object(
+    resp: &ResponseRecord,
+) -> Result<&serde_json::Map<String, serde_json::Value>, Violation> {
     match &resp.json {
         Some(serde_json::Value::Object(m)) => Ok(m),
-        Some(other) => Err(Violation::new("the body is a JSON object", "object", json_type(other))),
-        None => Err(Violation::new("the body is a JSON object", "a JSON object", body_excerpt(&resp.body))),
+        Some(other) => Err(Violation::new(
+            "the body is a JSON object",
+            "object",
+            json_type(other),
+        )),
+        None => Err(Violation::new(
+            "the body is a JSON object",
+            "a JSON object",
+            body_excerpt(&resp.body),
+        )),
     }
 }
 
@@ -34,16 +44,28 @@ pub fn token_fields(resp: &ResponseRecord) -> Result<TokenFields, Violation> {
     let m = json_object(resp)?;
     let access_token = required_str(m, "access_token")?;
     if access_token.is_empty() {
-        return Err(Violation::new("access_token is not empty", "a token", "\"\""));
+        return Err(Violation::new(
+            "access_token is not empty",
+            "a token",
+            "\"\"",
+        ));
     }
     let token_type = required_str(m, "token_type")?;
     if !token_type.eq_ignore_ascii_case("bearer") {
-        return Err(Violation::new("token_type is Bearer", "Bearer", format!("{token_type:?}")));
+        return Err(Violation::new(
+            "token_type is Bearer",
+            "Bearer",
+            format!("{token_type:?}"),
+        ));
     }
     let expires_in = match m.get("expires_in") {
         None => return Err(missing("expires_in", "integer")),
         Some(v) => v.as_u64().ok_or_else(|| {
-            Violation::new("expires_in is a non-negative integer", "integer", format!("{} {v}", json_type(v)))
+            Violation::new(
+                "expires_in is a non-negative integer",
+                "integer",
+                format!("{} {v}", json_type(v)),
+            )
         })?,
     };
     Ok(TokenFields {
@@ -60,7 +82,11 @@ pub fn token_type_exact(fields: &TokenFields) -> Result<(), Violation> {
     if fields.token_type == "Bearer" {
         Ok(())
     } else {
-        Err(Violation::new("token_type is exactly \"Bearer\"", "\"Bearer\"", format!("{:?}", fields.token_type)))
+        Err(Violation::new(
+            "token_type is exactly \"Bearer\"",
+            "\"Bearer\"",
+            format!("{:?}", fields.token_type),
+        ))
     }
 }
 
@@ -80,8 +106,13 @@ pub fn expires_in_is(fields: &TokenFields, expected: u64, unit: &str) -> Result<
 /// An error response: a JSON object with a string `error` and, if present, a string
 /// `error_description` (digest 2.3/3.3, RFC 6749 §5.2). Returns the code.
 pub fn error_shape(resp: &ResponseRecord) -> Result<String, Violation> {
-    let m = json_object(resp)
-        .map_err(|v| Violation::new("an error response is {error, error_description} JSON", v.expected, v.actual))?;
+    let m = json_object(resp).map_err(|v| {
+        Violation::new(
+            "an error response is {error, error_description} JSON",
+            v.expected,
+            v.actual,
+        )
+    })?;
     let code = required_str(m, "error")?;
     optional_str(m, "error_description")?;
     Ok(code.to_owned())
@@ -103,14 +134,25 @@ pub fn error_code_in(resp: &ResponseRecord, codes: &[&str]) -> Result<(), Violat
 }
 
 fn missing(field: &str, ty: &str) -> Violation {
-    Violation::new(format!("{field} is present"), format!("a {ty} field `{field}`"), "absent")
+    Violation::new(
+        format!("{field} is present"),
+        format!("a {ty} field `{field}`"),
+        "absent",
+    )
 }
 
-fn required_str<'a>(m: &'a serde_json::Map<String, serde_json::Value>, field: &str) -> Result<&'a str, Violation> {
+fn required_str<'a>(
+    m: &'a serde_json::Map<String, serde_json::Value>,
+    field: &str,
+) -> Result<&'a str, Violation> {
     match m.get(field) {
         None => Err(missing(field, "string")),
         Some(serde_json::Value::String(s)) => Ok(s),
-        Some(v) => Err(Violation::new(format!("{field} is a string"), "string", json_type(v))),
+        Some(v) => Err(Violation::new(
+            format!("{field} is a string"),
+            "string",
+            json_type(v),
+        )),
     }
 }
 
@@ -121,7 +163,11 @@ fn optional_str<'a>(
     match m.get(field) {
         None => Ok(None),
         Some(serde_json::Value::String(s)) => Ok(Some(s)),
-        Some(v) => Err(Violation::new(format!("{field} is a string when present"), "string", json_type(v))),
+        Some(v) => Err(Violation::new(
+            format!("{field} is a string when present"),
+            "string",
+            json_type(v),
+        )),
     }
 }
 
@@ -133,28 +179,57 @@ mod tests {
 
     #[test]
     fn a_good_token_response_parses() {
-        let r = response(200, &[], json!({"access_token": "t", "token_type": "bearer", "expires_in": 60000}));
+        let r = response(
+            200,
+            &[],
+            json!({"access_token": "t", "token_type": "bearer", "expires_in": 60000}),
+        );
         let f = token_fields(&r).expect("valid");
         assert_eq!(f.expires_in, 60000);
-        assert!(token_type_exact(&f).is_err(), "lower-case bearer is accepted, but not exact");
+        assert!(
+            token_type_exact(&f).is_err(),
+            "lower-case bearer is accepted, but not exact"
+        );
     }
 
     #[test]
     fn wrong_types_are_named() {
-        let r = response(200, &[], json!({"access_token": "t", "token_type": "Bearer", "expires_in": "60"}));
+        let r = response(
+            200,
+            &[],
+            json!({"access_token": "t", "token_type": "Bearer", "expires_in": "60"}),
+        );
         let v = token_fields(&r).expect_err("string expires_in");
         assert!(v.actual.starts_with("string"), "{v}");
-        let r = response(200, &[], json!({"access_token": "t", "token_type": "MAC", "expires_in": 1}));
-        assert_eq!(token_fields(&r).expect_err("MAC").rule, "token_type is Bearer");
+        let r = response(
+            200,
+            &[],
+            json!({"access_token": "t", "token_type": "MAC", "expires_in": 1}),
+        );
+        assert_eq!(
+            token_fields(&r).expect_err("MAC").rule,
+            "token_type is Bearer"
+        );
         let r = response(200, &[], json!({"token_type": "Bearer", "expires_in": 1}));
-        assert_eq!(token_fields(&r).expect_err("no token").rule, "access_token is present");
+        assert_eq!(
+            token_fields(&r).expect_err("no token").rule,
+            "access_token is present"
+        );
     }
 
     #[test]
     fn error_codes_name_the_accepted_set() {
-        let r = response(400, &[], json!({"error": "invalid_request", "error_description": "x"}));
-        let v = error_code_in(&r, &["unsupported_grant_type", "invalid_grant"]).expect_err("not in set");
-        assert_eq!(v.expected, "\"unsupported_grant_type\" or \"invalid_grant\"");
+        let r = response(
+            400,
+            &[],
+            json!({"error": "invalid_request", "error_description": "x"}),
+        );
+        let v = error_code_in(&r, &["unsupported_grant_type", "invalid_grant"])
+            .expect_err("not in set");
+        assert_eq!(
+            v.expected,
+            "\"unsupported_grant_type\" or \"invalid_grant\""
+        );
         assert!(error_code_in(&r, &["invalid_request"]).is_ok());
         let r = response(400, &[], json!({"error": 3}));
         assert!(error_shape(&r).is_err());

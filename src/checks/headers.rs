@@ -9,8 +9,13 @@ use crate::client::ResponseRecord;
 
 /// The media type of `Content-Type`, lower-cased, without parameters.
 pub fn media_type(resp: &ResponseRecord) -> Option<String> {
-    resp.header("content-type")
-        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+    resp.header("content-type").map(|v| {
+        v.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    })
 }
 
 /// `Content-Type` is `application/json` (parameters such as charset allowed) and the body parses.
@@ -24,7 +29,11 @@ pub fn json_content_type(resp: &ResponseRecord) -> Result<(), Violation> {
         ));
     }
     if resp.json.is_none() {
-        return Err(Violation::new("the body is JSON", "a JSON document", body_excerpt(&resp.body)));
+        return Err(Violation::new(
+            "the body is JSON",
+            "a JSON document",
+            body_excerpt(&resp.body),
+        ));
     }
     Ok(())
 }
@@ -52,7 +61,10 @@ fn directive(resp: &ResponseRecord, header: &str, want: &str) -> Result<(), Viol
         Err(Violation::new(
             format!("{header}: {want} (RFC 6749 §5.1)"),
             format!("{header}: {want}"),
-            resp.header(header).map_or_else(|| format!("no {header} header"), |v| format!("{header}: {v}")),
+            resp.header(header).map_or_else(
+                || format!("no {header} header"),
+                |v| format!("{header}: {v}"),
+            ),
         ))
     }
 }
@@ -79,7 +91,11 @@ mod tests {
 
     #[test]
     fn charset_parameter_is_fine_html_is_not() {
-        let ok = response(200, &[("Content-Type", "application/json;charset=UTF-8")], json!({}));
+        let ok = response(
+            200,
+            &[("Content-Type", "application/json;charset=UTF-8")],
+            json!({}),
+        );
         assert!(json_content_type(&ok).is_ok());
         let html = ResponseRecord {
             status: 200,
@@ -93,7 +109,14 @@ mod tests {
 
     #[test]
     fn no_store_is_a_directive_not_a_substring() {
-        let r = response(200, &[("Cache-Control", "private, no-store"), ("Pragma", "no-cache")], json!({}));
+        let r = response(
+            200,
+            &[
+                ("Cache-Control", "private, no-store"),
+                ("Pragma", "no-cache"),
+            ],
+            json!({}),
+        );
         assert!(no_store(&r).is_ok() && pragma_no_cache(&r).is_ok());
         let r = response(200, &[("Cache-Control", "no-storex")], json!({}));
         assert!(no_store(&r).is_err());

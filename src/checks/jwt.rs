@@ -44,27 +44,50 @@ pub fn is_jwt_shaped(token: &str) -> bool {
     let parts: Vec<&str> = token.split('.').collect();
     parts.len() == 3
         && parts[..2].iter().all(|p| !p.is_empty())
-        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        && parts.iter().all(|p| {
+            p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }
 
 /// The `alg` and `kid` of the header, the alg checked against `allowed`.
-pub fn header(token: &str, allowed: &[JwtAlgorithm]) -> Result<(JwtAlgorithm, Option<String>), Violation> {
+pub fn header(
+    token: &str,
+    allowed: &[JwtAlgorithm],
+) -> Result<(JwtAlgorithm, Option<String>), Violation> {
     if !is_jwt_shaped(token) {
-        return Err(Violation::new("the access token is a JWT", "three base64url segments", "not a JWT"));
+        return Err(Violation::new(
+            "the access token is a JWT",
+            "three base64url segments",
+            "not a JWT",
+        ));
     }
     let head = token.split('.').next().unwrap_or_default();
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(head.trim_end_matches('='))
-        .map_err(|_| Violation::new("the JWT header is base64url", "base64url", "undecodable header"))?;
+        .map_err(|_| {
+            Violation::new(
+                "the JWT header is base64url",
+                "base64url",
+                "undecodable header",
+            )
+        })?;
     let json: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|_| Violation::new("the JWT header is JSON", "a JSON object", "not JSON"))?;
-    let alg_text = json.get("alg").and_then(|a| a.as_str()).unwrap_or("(none given)");
+    let alg_text = json
+        .get("alg")
+        .and_then(|a| a.as_str())
+        .unwrap_or("(none given)");
     let allowed_text: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
     let alg = JwtAlgorithm::from_str(alg_text)
         .ok()
         .filter(|a| allowed.contains(a))
         .ok_or_else(|| {
-            Violation::new("the JWT algorithm is on the allow-list (never none)", one_of(&allowed_text), alg_text)
+            Violation::new(
+                "the JWT algorithm is on the allow-list (never none)",
+                one_of(&allowed_text),
+                alg_text,
+            )
         })?;
     let kid = json.get("kid").and_then(|k| k.as_str()).map(str::to_owned);
     Ok((alg, kid))
@@ -80,31 +103,60 @@ pub fn verify(
 ) -> Result<VerifiedJwt, Violation> {
     let (alg, kid) = header(token, allowed)?;
     if let Some(e) = expected.filter(|e| *e != alg) {
-        return Err(Violation::new("the JWT is signed with the configured algorithm", e.as_str(), alg.as_str()));
+        return Err(Violation::new(
+            "the JWT is signed with the configured algorithm",
+            e.as_str(),
+            alg.as_str(),
+        ));
     }
-    let lib_alg = jsonwebtoken::Algorithm::from_str(alg.as_str())
-        .map_err(|_| Violation::new("the JWT algorithm is supported", "a known algorithm", alg.as_str()))?;
+    let lib_alg = jsonwebtoken::Algorithm::from_str(alg.as_str()).map_err(|_| {
+        Violation::new(
+            "the JWT algorithm is supported",
+            "a known algorithm",
+            alg.as_str(),
+        )
+    })?;
     let key = match keys {
-        KeySource::Secret(s) => DecodingKey::from_secret(s)
-            .map_err(|e| Violation::new("the HS secret is usable", "a non-empty secret", e.to_string()))?,
+        KeySource::Secret(s) => DecodingKey::from_secret(s).map_err(|e| {
+            Violation::new(
+                "the HS secret is usable",
+                "a non-empty secret",
+                e.to_string(),
+            )
+        })?,
         KeySource::Pem(pem) => {
             let k = if alg.as_str().starts_with("ES") {
                 DecodingKey::from_ec_pem(pem.as_bytes())
             } else {
                 DecodingKey::from_rsa_pem(pem.as_bytes())
             };
-            k.map_err(|e| Violation::new("the profile's public key is usable", "a PEM public key", e.to_string()))?
+            k.map_err(|e| {
+                Violation::new(
+                    "the profile's public key is usable",
+                    "a PEM public key",
+                    e.to_string(),
+                )
+            })?
         }
         KeySource::Jwks(set) => {
             let kid = kid.as_deref().ok_or_else(|| {
-                Violation::new("the JWT header has a kid that is in the JWKS", "a kid", "no kid")
+                Violation::new(
+                    "the JWT header has a kid that is in the JWKS",
+                    "a kid",
+                    "no kid",
+                )
             })?;
             let jwk = set.find(kid).ok_or_else(|| {
-                let kids: Vec<String> = set.keys.iter().filter_map(|k| k.common.key_id.clone()).collect();
+                let kids: Vec<String> = set
+                    .keys
+                    .iter()
+                    .filter_map(|k| k.common.key_id.clone())
+                    .collect();
                 Violation::new("the JWT kid is in the target's JWKS", one_of(&kids), kid)
             })?;
-            DecodingKey::from_jwk(jwk)
-                .map_err(|e| Violation::new("the JWKS key is usable", "a valid JWK", e.to_string()))?
+            DecodingKey::from_jwk(jwk).map_err(|e| {
+                Violation::new("the JWKS key is usable", "a valid JWK", e.to_string())
+            })?
         }
     };
     let mut v = Validation::new(lib_alg);
@@ -112,30 +164,44 @@ pub fn verify(
     v.validate_nbf = false;
     v.validate_aud = false;
     v.required_spec_claims.clear();
-    let data = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(token, &key, &v).map_err(|e| {
-        match e.kind() {
-            jsonwebtoken::errors::ErrorKind::InvalidSignature => {
-                Violation::new("the JWT signature verifies", "a valid signature", "signature does not verify")
-            }
+    let data = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(token, &key, &v)
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => Violation::new(
+                "the JWT signature verifies",
+                "a valid signature",
+                "signature does not verify",
+            ),
             _ => Violation::new("the JWT decodes and verifies", "a valid JWT", e.to_string()),
-        }
-    })?;
-    Ok(VerifiedJwt { alg, kid, claims: data.claims })
+        })?;
+    Ok(VerifiedJwt {
+        alg,
+        kid,
+        claims: data.claims,
+    })
 }
 
 /// An integer claim.
-pub fn int_claim(claims: &serde_json::Map<String, serde_json::Value>, name: &str) -> Result<Option<u64>, Violation> {
+pub fn int_claim(
+    claims: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Result<Option<u64>, Violation> {
     match claims.get(name) {
         None => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| Violation::new(format!("the {name} claim is epoch seconds"), "integer", json_type(v))),
+        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+            Violation::new(
+                format!("the {name} claim is epoch seconds"),
+                "integer",
+                json_type(v),
+            )
+        }),
     }
 }
 
 /// `iat` is present and within [`IAT_SKEW`] seconds of `now` (epoch seconds).
-pub fn iat_sane(claims: &serde_json::Map<String, serde_json::Value>, now: u64) -> Result<u64, Violation> {
+pub fn iat_sane(
+    claims: &serde_json::Map<String, serde_json::Value>,
+    now: u64,
+) -> Result<u64, Violation> {
     let iat = int_claim(claims, "iat")?
         .ok_or_else(|| Violation::new("the JWT has an iat claim", "iat", "absent"))?;
     if iat.abs_diff(now) > IAT_SKEW {
@@ -157,7 +223,11 @@ pub fn exp_matches(
     let exp = int_claim(claims, "exp")?;
     match (validity, exp) {
         (None, None) => Ok(()),
-        (None, Some(exp)) => Err(Violation::new("an immortal token has no exp claim", "no exp", exp.to_string())),
+        (None, Some(exp)) => Err(Violation::new(
+            "an immortal token has no exp claim",
+            "no exp",
+            exp.to_string(),
+        )),
         (Some(_), None) => Err(Violation::new("the JWT has an exp claim", "exp", "absent")),
         (Some(d), Some(exp)) => {
             let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
@@ -191,12 +261,25 @@ mod tests {
 
     #[test]
     fn hs256_verifies_with_the_right_secret_only() {
-        let t = hs_token(json!({"iat": 1, "scope": "orders"}), b"0123456789abcdef0123456789abcdef");
-        let ok = verify(&t, &[JwtAlgorithm::HS256], None, &KeySource::Secret(b"0123456789abcdef0123456789abcdef".to_vec()))
-            .expect("verifies");
+        let t = hs_token(
+            json!({"iat": 1, "scope": "orders"}),
+            b"0123456789abcdef0123456789abcdef",
+        );
+        let ok = verify(
+            &t,
+            &[JwtAlgorithm::HS256],
+            None,
+            &KeySource::Secret(b"0123456789abcdef0123456789abcdef".to_vec()),
+        )
+        .expect("verifies");
         assert_eq!(ok.claims.get("scope"), Some(&json!("orders")));
-        let bad = verify(&t, &[JwtAlgorithm::HS256], None, &KeySource::Secret(b"another-secret-another-secret-xx".to_vec()))
-            .expect_err("wrong secret");
+        let bad = verify(
+            &t,
+            &[JwtAlgorithm::HS256],
+            None,
+            &KeySource::Secret(b"another-secret-another-secret-xx".to_vec()),
+        )
+        .expect_err("wrong secret");
         assert_eq!(bad.rule, "the JWT signature verifies");
     }
 

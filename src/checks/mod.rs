@@ -25,14 +25,26 @@ pub struct Violation {
 }
 
 impl Violation {
-    pub fn new(rule: impl Into<String>, expected: impl Into<String>, actual: impl Into<String>) -> Self {
-        Violation { rule: rule.into(), expected: expected.into(), actual: actual.into() }
+    pub fn new(
+        rule: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
+        Violation {
+            rule: rule.into(),
+            expected: expected.into(),
+            actual: actual.into(),
+        }
     }
 }
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: expected {}, got {}", self.rule, self.expected, self.actual)
+        write!(
+            f,
+            "{}: expected {}, got {}",
+            self.rule, self.expected, self.actual
+        )
     }
 }
 
@@ -64,10 +76,17 @@ pub(crate) mod testing {
     use crate::client::ResponseRecord;
 
     /// A response as a test writes it: status, headers, JSON body.
-    pub fn response(status: u16, headers: &[(&str, &str)], body: serde_json::Value) -> ResponseRecord {
+    pub fn response(
+        status: u16,
+        headers: &[(&str, &str)],
+        body: serde_json::Value,
+    ) -> ResponseRecord {
         ResponseRecord {
             status,
-            headers: headers.iter().map(|(n, v)| (n.to_ascii_lowercase(), (*v).to_owned())).collect(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_ascii_lowercase(), (*v).to_owned()))
+                .collect(),
             body: body.to_string(),
             json: Some(body),
         }

@@ -44,15 +44,23 @@ pub fn normalise(resp: &ResponseRecord) -> Shape {
         Value::from(resp.status)
     };
     let mut headers = BTreeMap::new();
-    headers.insert("content-type", media_type(resp).map_or(Value::Null, Value::String));
-    headers.insert("cache-control", directive_or_raw(resp, "cache-control", "no-store"));
+    headers.insert(
+        "content-type",
+        media_type(resp).map_or(Value::Null, Value::String),
+    );
+    headers.insert(
+        "cache-control",
+        directive_or_raw(resp, "cache-control", "no-store"),
+    );
     headers.insert("pragma", directive_or_raw(resp, "pragma", "no-cache"));
     let body = match &resp.json {
         Some(Value::Object(m)) => {
             let mut out = BTreeMap::new();
             for (k, v) in m {
                 if k.starts_with("X-") || k.starts_with("x-") {
-                    notes.push(format!("vendor field `{k}` present (not part of the shape)"));
+                    notes.push(format!(
+                        "vendor field `{k}` present (not part of the shape)"
+                    ));
                     continue;
                 }
                 out.insert(k.clone(), field_value(k, v));
@@ -65,7 +73,10 @@ pub fn normalise(resp: &ResponseRecord) -> Shape {
     };
     let mut doc = BTreeMap::new();
     doc.insert("status", status);
-    doc.insert("headers", serde_json::to_value(headers).unwrap_or(Value::Null));
+    doc.insert(
+        "headers",
+        serde_json::to_value(headers).unwrap_or(Value::Null),
+    );
     doc.insert("body", body);
     let rendered = serde_json::to_string_pretty(&doc).unwrap_or_default();
     Shape { rendered, notes }
@@ -74,7 +85,12 @@ pub fn normalise(resp: &ResponseRecord) -> Shape {
 fn directive_or_raw(resp: &ResponseRecord, header: &str, directive: &str) -> Value {
     match resp.header(header) {
         None => Value::Null,
-        Some(v) if v.split(',').any(|d| d.trim().eq_ignore_ascii_case(directive)) => Value::String(directive.into()),
+        Some(v)
+            if v.split(',')
+                .any(|d| d.trim().eq_ignore_ascii_case(directive)) =>
+        {
+            Value::String(directive.into())
+        }
         Some(v) => Value::String(v.to_ascii_lowercase()),
     }
 }
@@ -82,9 +98,14 @@ fn directive_or_raw(resp: &ResponseRecord, header: &str, directive: &str) -> Val
 fn field_value(name: &str, v: &Value) -> Value {
     match (name, v) {
         (n, Value::String(_)) if FIXED.contains(&n) => v.clone(),
-        (n, Value::String(s)) if TOKENS.contains(&n) => {
-            Value::String(if is_jwt_shaped(s) { "[jwt]" } else { "[opaque]" }.into())
-        }
+        (n, Value::String(s)) if TOKENS.contains(&n) => Value::String(
+            if is_jwt_shaped(s) {
+                "[jwt]"
+            } else {
+                "[opaque]"
+            }
+            .into(),
+        ),
         ("expires_in", Value::Number(n)) if n.is_u64() => Value::String("[expires_in]".into()),
         ("scope", Value::String(_)) => Value::String("[scope]".into()),
         ("error_description", Value::String(_)) => Value::String("[string]".into()),
@@ -106,7 +127,8 @@ fn placeholder(v: &Value) -> Value {
         Value::String(_) => "[string]",
         Value::Array(items) => return Value::Array(items.iter().map(placeholder).collect()),
         Value::Object(m) => {
-            let out: BTreeMap<&String, Value> = m.iter().map(|(k, v)| (k, placeholder(v))).collect();
+            let out: BTreeMap<&String, Value> =
+                m.iter().map(|(k, v)| (k, placeholder(v))).collect();
             return serde_json::to_value(out).unwrap_or(Value::Null);
         }
     };
@@ -117,7 +139,10 @@ fn placeholder(v: &Value) -> Value {
 pub fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS...` (the `X-...At` fields of digest 11.1).
@@ -195,7 +220,11 @@ mod tests {
     fn tokens_times_and_vendor_fields_are_normalised() {
         let r = response(
             200,
-            &[("Content-Type", "application/json;charset=UTF-8"), ("Cache-Control", "no-store"), ("Pragma", "no-cache")],
+            &[
+                ("Content-Type", "application/json;charset=UTF-8"),
+                ("Cache-Control", "no-store"),
+                ("Pragma", "no-cache"),
+            ],
             json!({
                 "access_token": "eyJhbGciOiJSUzI1NiJ9.eyJpYXQiOjF9.c2ln",
                 "refresh_token": "6f1c1f8e-8d3a-4c1e-9a55-3b7c5d1e2f00",
@@ -221,8 +250,18 @@ mod tests {
     fn snap_front_matter_is_skipped_and_diffs_are_readable() {
         let text = "---\nsource: tests/conformance.rs\nexpression: shape\n---\n{\n  \"a\": 1\n}\n";
         assert_eq!(snap_content(text), "{\n  \"a\": 1\n}");
-        let v = compare("x", Path::new("snapshots/x.snap"), "{\n  \"a\": 1\n}", "{\n  \"a\": 2\n}").expect_err("differs");
-        assert!(v.actual.contains("-  \"a\": 1") && v.actual.contains("+  \"a\": 2"), "{}", v.actual);
+        let v = compare(
+            "x",
+            Path::new("snapshots/x.snap"),
+            "{\n  \"a\": 1\n}",
+            "{\n  \"a\": 2\n}",
+        )
+        .expect_err("differs");
+        assert!(
+            v.actual.contains("-  \"a\": 1") && v.actual.contains("+  \"a\": 2"),
+            "{}",
+            v.actual
+        );
     }
 
     #[test]

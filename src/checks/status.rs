@@ -57,7 +57,8 @@ mod tests {
 
     #[test]
     fn status_sets_are_named() {
-        let v = status_in(&response(403, &[], json!({})), &[400, 401]).expect_err("403 is not in the set");
+        let v = status_in(&response(403, &[], json!({})), &[400, 401])
+            .expect_err("403 is not in the set");
         assert_eq!(v.expected, "400 or 401");
     }
 }

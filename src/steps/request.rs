@@ -20,7 +20,9 @@ async fn when_request_held_scope(world: &mut TokenWorld) {
     world.request_with_scope(true, false).await;
 }
 
-#[when(regex = r"^the client requests a token with a scope the principal holds and one it does not hold$")]
+#[when(
+    regex = r"^the client requests a token with a scope the principal holds and one it does not hold$"
+)]
 async fn when_request_mixed_scope(world: &mut TokenWorld) {
     world.request_with_scope(true, true).await;
 }
@@ -56,10 +58,14 @@ async fn when_request_wrong_password(world: &mut TokenWorld) {
 
 #[when(regex = r#"^the client requests a token with grant type "([^"]*)"$"#)]
 async fn when_request_grant_type(world: &mut TokenWorld, grant: String) {
-    world.request_token_with(|p| set(p, "grant_type", &grant)).await;
+    world
+        .request_token_with(|p| set(p, "grant_type", &grant))
+        .await;
 }
 
-#[when(regex = r"^the client requests a token with the grant type the policy was not defined with$")]
+#[when(
+    regex = r"^the client requests a token with the grant type the policy was not defined with$"
+)]
 async fn when_request_other_grant(world: &mut TokenWorld) {
     world.request_other_grant().await;
 }

@@ -66,7 +66,9 @@ fn then_refused(world: &mut TokenWorld) {
 
 /// `Then the request is refused with error "invalid_grant" or "unsupported_grant_type" and
 /// status 400`; the status part is optional and may list alternatives (`400 or 401`).
-#[then(regex = r#"^the request is refused with error ("[a-z_]+"(?: or "[a-z_]+")*)(?: and status (\d{3}(?: or \d{3})*))?$"#)]
+#[then(
+    regex = r#"^the request is refused with error ("[a-z_]+"(?: or "[a-z_]+")*)(?: and status (\d{3}(?: or \d{3})*))?$"#
+)]
 fn then_refused_with(world: &mut TokenWorld, codes: String, statuses: String) {
     let codes: Vec<&str> = codes.split(" or ").map(|c| c.trim_matches('"')).collect();
     let statuses = parse_statuses(&statuses);
@@ -105,6 +107,9 @@ fn parse_statuses(text: &str) -> Vec<u16> {
         return Vec::new();
     }
     text.split(" or ")
-        .map(|s| s.parse().unwrap_or_else(|_| harness(&format!("`{s}` is not a status code"))))
+        .map(|s| {
+            s.parse()
+                .unwrap_or_else(|_| harness(&format!("`{s}` is not a status code")))
+        })
         .collect()
 }
