@@ -74,9 +74,13 @@ pub enum Outcome {
     /// The target broke a rule.
     Violated(Failure),
     /// No fixture of the profile fits; `needs` says which fixture would make it run.
-    NotApplicable { needs: String },
+    NotApplicable {
+        needs: String,
+    },
     /// The run itself broke (unreachable target, harness bug, unknown step).
-    HarnessError { message: String },
+    HarnessError {
+        message: String,
+    },
 }
 
 /// A broken rule, with everything a person needs to act on it (already redacted).
