@@ -71,6 +71,19 @@ async fn run() -> anyhow::Result<bool> {
     let self_check = self_check(&opts).await;
     server.shutdown().await;
 
+    // Every scenario states a fixture requirement; the report must name the fixture used.
+    let unnamed: Vec<String> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.fixture.is_none())
+        .map(|s| s.key())
+        .collect();
+    if !unnamed.is_empty() {
+        println!(
+            "conformance: scenarios without a fixture in the report:\n  {}",
+            unnamed.join("\n  ")
+        );
+    }
     let reviewing = std::env::var_os("INSTA_FORCE_PASS").is_some();
     record_snapshots(&root, &observed);
 
@@ -124,7 +137,7 @@ async fn run() -> anyhow::Result<bool> {
     let self_check_ok = match self_check {
         Ok(()) => {
             println!(
-                "conformance: self-check passed (wrong unit, wrong HS secret and an unreachable target are caught)"
+                "conformance: self-check passed (wrong unit, wrong HS secret, unreachable, HTML and slow targets are caught)"
             );
             true
         }
@@ -134,7 +147,11 @@ async fn run() -> anyhow::Result<bool> {
         }
     };
     // Against the reference profile every scenario applies; a skip must not read as green.
-    Ok(failed == 0 && na == 0 && !report.scenarios.is_empty() && self_check_ok)
+    Ok(failed == 0
+        && na == 0
+        && unnamed.is_empty()
+        && !report.scenarios.is_empty()
+        && self_check_ok)
 }
 
 /// The suite must be able to fail: the same issuer judged with a profile that disagrees with
@@ -178,6 +195,58 @@ async fn self_check(base: &RunOptions) -> anyhow::Result<()> {
     anyhow::ensure!(
         unreachable,
         "an unreachable target was not reported as such: {:?}",
+        r.scenarios.first().map(|s| &s.outcome)
+    );
+
+    // A target that answers HTML: violations that say the body is not JSON, never a panic.
+    let html = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_raw("<html><body>Gateway</body></html>", "text/html"),
+        )
+        .mount(&html)
+        .await;
+    let mut opts = base.clone();
+    opts.base_url = html.uri();
+    opts.tags = Some("@seed-1.2-cc and @must".into());
+    let r = runner::run(opts).await?;
+    anyhow::ensure!(
+        !r.scenarios.is_empty(),
+        "no scenario ran against the HTML target"
+    );
+    let judged = r.scenarios.iter().all(|s| {
+        matches!(&s.outcome, Outcome::Violated(f) if f.rule.contains("JSON object") && f.actual.contains("<html>"))
+    });
+    anyhow::ensure!(
+        judged,
+        "an HTML answer was not reported as a violation: {:?}",
+        r.scenarios.first().map(|s| &s.outcome)
+    );
+
+    // A target slower than `request_timeout`: a harness error naming the timeout.
+    let slow = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(
+            wiremock::ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(2)),
+        )
+        .mount(&slow)
+        .await;
+    let mut opts = base.clone();
+    opts.base_url = slow.uri();
+    opts.profile.target.request_timeout = std::time::Duration::from_millis(200);
+    opts.tags = Some("@seed-2.2-cc and @must".into());
+    let r = runner::run(opts).await?;
+    anyhow::ensure!(
+        !r.scenarios.is_empty(),
+        "no scenario ran against the slow target"
+    );
+    let timed_out = r.scenarios.iter().all(|s| {
+        matches!(&s.outcome, Outcome::HarnessError { message } if message.contains("no response") && message.contains("200ms"))
+    });
+    anyhow::ensure!(
+        timed_out,
+        "a slow target was not reported as a timeout: {:?}",
         r.scenarios.first().map(|s| &s.outcome)
     );
     Ok(())
