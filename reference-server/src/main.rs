@@ -57,7 +57,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(profile, args.bind)) {
+    let result = runtime.block_on(run(profile, args.bind));
+    // The server has drained; do not wait for idle runtime threads.
+    runtime.shutdown_background();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -81,6 +84,7 @@ async fn run(profile: Profile, bind: SocketAddr) -> anyhow::Result<()> {
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;
+    tracing::debug!("server stopped");
     Ok(())
 }
 

@@ -226,6 +226,7 @@ async fn accept_loop(
         }
     }
     drop(listener);
+    tracing::debug!(connections = graceful.count(), "draining connections");
     if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
         .await
         .is_err()
