@@ -102,10 +102,6 @@ pub struct RunArgs {
     /// Read feature files from DIR instead of the ones embedded in the binary.
     #[arg(long, value_name = "DIR")]
     pub features: Option<PathBuf>,
-    /// Do not redact secrets, passwords and tokens in the output (for debugging a test
-    /// gateway; never in CI logs).
-    #[arg(long)]
-    pub show_secrets: bool,
     /// Print only failures and the summary line.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,

@@ -10,7 +10,7 @@
 //! | 0 | [`PASS`] | every scenario that ran met its rules (warnings allowed) |
 //! | 1 | [`FAILURES`] | a `@must` failed, a `@should` failed under `--strict`, a scenario was not applicable under `--require-all`, or a baseline entry is stale |
 //! | 2 | [`USAGE`] | bad command line, profile, feature file or step definition |
-//! | 3 | [`HARNESS`] | the target is unreachable, or the harness itself broke |
+//! | 3 | [`HARNESS`] | the target is unreachable or too slow, or the harness itself broke |
 //! | 4 | [`NOTHING_RAN`] | every scenario was filtered out or not applicable |
 
 use std::process::ExitCode;
@@ -23,7 +23,8 @@ pub const FAILURES: u8 = 1;
 /// Bad usage: command line, profile (including an undefined `${VAR}`), feature file, unknown or
 /// ambiguous step, unreadable baseline.
 pub const USAGE: u8 = 2;
-/// The target is unreachable, or the harness itself broke (a scenario ended in a harness error).
+/// The target is unreachable (or answers slower than the profile's `request_timeout`), or the
+/// harness itself broke: a scenario ended in a harness error.
 pub const HARNESS: u8 = 3;
 /// Nothing ran: the selection was empty or every scenario was not applicable.
 pub const NOTHING_RAN: u8 = 4;
