@@ -274,7 +274,12 @@ pub async fn run(args: RunArgs) -> Result<u8, Failure> {
     if let Some(server) = embedded {
         server.shutdown().await;
     }
-    let report = outcome.map_err(|e| Failure::usage(e.to_string()))?;
+    let report = outcome.map_err(|e| match e {
+        // The HTTP client could not be built: the harness, not the user's input.
+        runner::RunError::Client(_) => Failure::harness(e.to_string()),
+        // Unreadable features, unknown or ambiguous steps, a bad tag expression.
+        _ => Failure::usage(e.to_string()),
+    })?;
 
     let grade_options = GradeOptions {
         strict: args.strict,
