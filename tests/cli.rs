@@ -596,3 +596,31 @@ async fn serve_issues_tokens_and_stops_on_sigterm() {
         .unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn unknown_step_is_a_usage_error_naming_the_closest_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let features = dir.path().join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    std::fs::write(
+        features.join("typo.feature"),
+        "Feature: a typo\n\n  @must\n  Scenario: misspelt\n    \
+         Given a JWT policy managed from this policy with grant type client_credentials\n    \
+         When the client requets a token as documented\n    Then a token is issued\n",
+    )
+    .unwrap();
+    let out = tokenspec(&["run", "--features", "features"], dir.path());
+    assert_exit(
+        &out,
+        2,
+        &[
+            "typo.feature:6",
+            "the client requets a token as documented",
+            "When the client requests a token as documented",
+        ],
+    );
+    assert!(
+        !text(&out.stdout).contains("PASS"),
+        "ran despite the unknown step"
+    );
+}
