@@ -200,11 +200,13 @@ pub fn main() -> ExitCode {
 }
 
 /// Logs go to stderr and stay quiet by default, so the report on stdout is readable;
-/// `RUST_LOG` turns them on. `serve` logs at info like the `reference-server` binary.
+/// `RUST_LOG` turns them on. The runner's notes (vendor `X-...` fields seen, accepted
+/// alternatives) are reported, not failed, so they show at info. `serve` logs at info like the
+/// `reference-server` binary.
 fn init_tracing(command: &Command) {
     let default = match command {
         Command::Serve(_) => "info",
-        _ => "warn",
+        _ => "warn,tokenspec::runner=info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
@@ -568,4 +570,92 @@ fn write_report(path: &Path, text: &str, kind: &str) -> Result<(), Failure> {
             path.display()
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_http_base_urls() {
+        assert_eq!(
+            parse_target("https://gw.example/", "--target").unwrap(),
+            "https://gw.example"
+        );
+        assert_eq!(
+            parse_target("http://127.0.0.1:8080/prefix", "--target").unwrap(),
+            "http://127.0.0.1:8080/prefix"
+        );
+        for bad in [
+            "gw.example",
+            "ftp://gw.example",
+            "http://gw.example/?a=b",
+            "http://gw.example/#x",
+            "",
+        ] {
+            let f = parse_target(bad, "--target").unwrap_err();
+            assert_eq!(f.code, exit::USAGE, "{bad}");
+            assert!(f.message.contains("--target"), "{}", f.message);
+        }
+    }
+
+    #[test]
+    fn tag_expressions_are_checked_before_running() {
+        assert_eq!(parse_tags(None).unwrap(), None);
+        assert_eq!(parse_tags(Some("  ")).unwrap(), None);
+        assert_eq!(
+            parse_tags(Some(" @jwt and not @slow ")).unwrap().as_deref(),
+            Some("@jwt and not @slow")
+        );
+        let f = parse_tags(Some("@jwt and")).unwrap_err();
+        assert_eq!(f.code, exit::USAGE);
+        assert!(f.message.contains("not a tag expression"), "{}", f.message);
+    }
+
+    #[test]
+    fn harness_errors_are_summed_up_in_one_line() {
+        use crate::report::model::{Level, Outcome, RunReport, ScenarioResult};
+        let scenario = |line: usize, message: &str| ScenarioResult {
+            feature: "F".into(),
+            feature_path: "f.feature".into(),
+            name: format!("s{line}"),
+            line,
+            tags: vec!["must".into()],
+            level: Level::Must,
+            fixture: None,
+            outcome: Outcome::HarnessError {
+                message: message.into(),
+            },
+            duration: Duration::ZERO,
+            steps: Vec::new(),
+        };
+        let report = RunReport {
+            target: "t".into(),
+            profile: "p".into(),
+            duration: Duration::ZERO,
+            scenarios: vec![
+                scenario(1, "no response within 1s"),
+                scenario(2, "connection reset"),
+                scenario(3, "no response within 1s"),
+            ],
+        };
+        let graded = verdict::grade(&report, GradeOptions::default(), &Baseline::default());
+        assert_eq!(
+            harness_error_summary(&graded).unwrap(),
+            "3 scenarios could not be judged (harness errors, exit code 3); most common reason: \
+             no response within 1s"
+        );
+        let empty = RunReport {
+            scenarios: Vec::new(),
+            ..report
+        };
+        let graded = verdict::grade(&empty, GradeOptions::default(), &Baseline::default());
+        assert!(harness_error_summary(&graded).is_none());
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory as _;
+        Cli::command().debug_assert();
+    }
 }
