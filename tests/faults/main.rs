@@ -1,0 +1,178 @@
+//! The fault matrix: proof that the suite's verdicts can fail (issue 4).
+//!
+//! A check that cannot fail gives a broken gateway a green badge. For every rule the features
+//! encode, `cases::all()` builds a target that is correct except for that one rule, runs the
+//! scenarios of the features concerned against it (all cases at once, each on its own issuer on
+//! `127.0.0.1:0`), and asserts that the suite fails **the scenarios that encode the rule, by
+//! name** and, for precise cases, nothing else. The same run writes `docs/kill-matrix.md`:
+//! rule → fault → scenarios → caught, and every `@must` scenario with the faults that kill it;
+//! a `@must` scenario no fault kills is a gap and fails the test.
+//!
+//! `bad_targets` covers the other direction of robustness: targets that are not token services
+//! at all (closed port, reset connections, silence, garbage bytes).
+
+mod bad_targets;
+mod cases;
+mod matrix;
+mod proxy;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use futures::StreamExt as _;
+use tokenspec::report::model::{Outcome, RunReport};
+use tokenspec::runner::{self, RunOptions};
+use tokenspec_profile::Profile;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer};
+
+use cases::{Case, ProfileName, Target};
+
+/// Cases running at the same time (2 cores; each case is mostly waiting on loopback I/O).
+const PARALLEL_CASES: usize = 8;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn load_profile(name: ProfileName) -> anyhow::Result<Profile> {
+    Ok(match name {
+        ProfileName::Reference => Profile::reference(),
+        ProfileName::Hs256 => Profile::load(root().join("targets/variants/hs256.toml"))?,
+    })
+}
+
+fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// Runs the scenarios matching `tags` against `base_url`.
+pub async fn run_suite(profile: Profile, base_url: String, tags: Option<&str>) -> anyhow::Result<RunReport> {
+    Ok(runner::run(RunOptions {
+        features_dir: root().join("features"),
+        snapshots_dir: root().join("snapshots"),
+        profile,
+        base_url,
+        tags: tags.map(str::to_owned),
+        concurrency: 32,
+        name_filter: None,
+    })
+    .await?)
+}
+
+/// Starts the case's faulty target, runs its scenarios, stops the target.
+async fn run_case(case: &Case) -> anyhow::Result<RunReport> {
+    let profile = load_profile(case.profile)?;
+    let tags = Some(case.tags);
+    match &case.target {
+        Target::Issuer(faults) => {
+            let server = reference_server::start_with_faults(profile.clone(), loopback(), *faults).await?;
+            let report = run_suite(profile, server.base_url(), tags).await;
+            server.shutdown().await;
+            report
+        }
+        Target::Proxy { request, response } => {
+            let server = reference_server::start(profile.clone(), loopback()).await?;
+            let proxy = proxy::start(profile.clone(), server.base_url(), *request, *response).await?;
+            let report = run_suite(profile, proxy.base_url(), tags).await;
+            drop(proxy);
+            server.shutdown().await;
+            report
+        }
+        Target::Canned(template) => {
+            let mock = MockServer::start().await;
+            Mock::given(any()).respond_with(template()).mount(&mock).await;
+            run_suite(profile, mock.uri(), tags).await
+        }
+    }
+}
+
+/// What one case showed.
+pub struct Verdict {
+    /// `(feature path, line)` of every expected scenario the suite failed.
+    pub caught: Vec<(String, usize)>,
+    /// Everything wrong with the case, for the assertion message.
+    pub problems: Vec<String>,
+    /// Scenarios failed that the case did not name.
+    pub collateral: usize,
+    pub expected: usize,
+    pub ran: usize,
+}
+
+fn judge(case: &Case, report: &RunReport) -> Verdict {
+    let mut v = Verdict { caught: Vec::new(), problems: Vec::new(), collateral: 0, expected: 0, ran: report.scenarios.len() };
+    for sel in case.expect {
+        if !report.scenarios.iter().any(|s| cases::selected(&[*sel], &s.feature_path, &s.name)) {
+            v.problems.push(format!("selector {sel:?} matches no scenario of the run (renamed? wrong tags `{}`?)", case.tags));
+        }
+    }
+    for s in &report.scenarios {
+        let expected = cases::selected(case.expect, &s.feature_path, &s.name);
+        v.expected += usize::from(expected);
+        match (&s.outcome, expected) {
+            (Outcome::Violated(_), true) => v.caught.push((s.feature_path.clone(), s.line)),
+            (Outcome::Violated(f), false) => {
+                v.collateral += 1;
+                if case.precise {
+                    v.problems.push(format!("also failed {} (rule: {}; expected {}, got {})", s.key(), f.rule, f.expected, f.actual));
+                }
+            }
+            (Outcome::HarnessError { message }, false) => {
+                v.collateral += 1;
+                if case.precise {
+                    v.problems.push(format!("harness error in {}: {message}", s.key()));
+                }
+            }
+            (other, true) => v.problems.push(format!("NOT CAUGHT {}: {}", s.key(), outcome_word(other))),
+            (_, false) => {}
+        }
+    }
+    v
+}
+
+fn outcome_word(o: &Outcome) -> String {
+    match o {
+        Outcome::Passed => "passed".into(),
+        Outcome::Violated(f) => format!("violated: {}", f.rule),
+        Outcome::NotApplicable { needs } => format!("not applicable (needs {needs})"),
+        Outcome::HarnessError { message } => format!("harness error: {message}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_matrix() {
+    let table = cases::all();
+    let results: Vec<(usize, anyhow::Result<RunReport>)> = futures::stream::iter(table.iter().enumerate())
+        .map(|(i, case)| async move { (i, run_case(case).await) })
+        .buffer_unordered(PARALLEL_CASES)
+        .collect()
+        .await;
+
+    let mut verdicts: Vec<Option<Verdict>> = (0..table.len()).map(|_| None).collect();
+    let mut failures = Vec::new();
+    for (i, result) in results {
+        let case = &table[i];
+        match result {
+            Ok(report) => {
+                let v = judge(case, &report);
+                for p in &v.problems {
+                    failures.push(format!("[{}] {p}", case.id));
+                }
+                verdicts[i] = Some(v);
+            }
+            Err(e) => failures.push(format!("[{}] the run did not start: {e:#}", case.id)),
+        }
+    }
+
+    let listed = runner::list(&root().join("features"), &Profile::reference()).expect("the features parse");
+    let kill = matrix::build(&table, &verdicts, &listed);
+    matrix::write(&root().join("docs/kill-matrix.md"), &kill.markdown).expect("docs/kill-matrix.md is writable");
+    for gap in &kill.must_gaps {
+        failures.push(format!("GAP: no fault kills the @must scenario {gap}"));
+    }
+    // cucumber replaces the panic hook while it runs, so the message is printed here as well.
+    if !failures.is_empty() {
+        eprintln!("fault matrix:\n{}", failures.join("\n"));
+    }
+    assert!(failures.is_empty(), "fault matrix:\n{}", failures.join("\n"));
+}
