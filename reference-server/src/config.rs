@@ -6,6 +6,7 @@
 //! of each fixture, the signing keys and the JWKS. Nothing here is per request.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use aws_lc_rs::digest;
 use subtle::ConstantTimeEq as _;
@@ -54,10 +55,16 @@ pub(crate) struct Issuer {
     pub faults: Faults,
     /// Compared against when the client or user is unknown, so the timing matches a known one.
     pub dummy: SecretDigest,
+    /// How long a client may take to deliver its request body.
+    pub request_timeout: Duration,
 }
 
 impl Issuer {
-    pub fn new(profile: Profile, faults: Faults) -> Result<Issuer, StartError> {
+    pub fn new(
+        profile: Profile,
+        faults: Faults,
+        request_timeout: Duration,
+    ) -> Result<Issuer, StartError> {
         let keys = Keys::for_profile(&profile)?;
         let mut clients = HashMap::with_capacity(profile.fixtures.len());
         let mut fixtures = Vec::with_capacity(profile.fixtures.len());
@@ -92,6 +99,7 @@ impl Issuer {
             store: Store::new(),
             faults,
             dummy,
+            request_timeout,
         })
     }
 

@@ -149,8 +149,10 @@ impl IntoResponse for TokenError {
 
 /// A JSON response with the no-store headers of RFC 6749 §5.1.
 pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
-    let mut response = (status, body).into_response();
+    let mut response = Response::new(axum::body::Body::from(body));
+    *response.status_mut() = status;
     let headers = response.headers_mut();
+    headers.reserve(3);
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

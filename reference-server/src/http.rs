@@ -14,7 +14,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
@@ -33,34 +32,24 @@ pub const BODY_LIMIT: usize = 8 * 1024;
 type AppState = Arc<Issuer>;
 
 /// Builds the router over a ready issuer state.
-pub(crate) fn router(issuer: Arc<Issuer>, request_timeout: Duration) -> Router {
+pub(crate) fn router(issuer: Arc<Issuer>) -> Router {
     let mut app = Router::new();
     for mode in [ManagedFrom::Policy, ManagedFrom::Acl] {
         for kind in [TokenKind::Jwt, TokenKind::Oauth2] {
             let endpoint = Endpoint { mode, kind };
             app = app.route(
                 &tokenspec_profile::endpoint_path(mode, kind),
-                any(
-                    move |state: State<AppState>,
-                          method: Method,
-                          headers: HeaderMap,
-                          request: Request| {
-                        token_endpoint(state, endpoint, method, headers, request)
-                    },
-                ),
+                any(move |state: State<AppState>, request: Request| {
+                    token_endpoint(state, endpoint, request)
+                }),
             );
         }
         app = app
             .route(
                 &format!("{}/introspect", mode.prefix()),
-                any(
-                    move |state: State<AppState>,
-                          method: Method,
-                          headers: HeaderMap,
-                          request: Request| {
-                        introspect(state, mode, method, headers, request)
-                    },
-                ),
+                any(move |state: State<AppState>, request: Request| {
+                    introspect(state, mode, request)
+                }),
             )
             .route(
                 &format!("{}/.well-known/jwks.json", mode.prefix()),
@@ -69,18 +58,7 @@ pub(crate) fn router(issuer: Arc<Issuer>, request_timeout: Duration) -> Router {
     }
     app.route("/healthz", get(healthz).fallback(method_not_allowed))
         .fallback(not_found)
-        .layer(middleware::from_fn(move |req: Request, next: Next| {
-            with_timeout(req, next, request_timeout)
-        }))
         .with_state(issuer)
-}
-
-/// The per-request timeout: a request that is not answered in time gets a JSON `408`.
-async fn with_timeout(req: Request, next: Next, limit: Duration) -> Response {
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => TokenError::Timeout.into_response(),
-    }
 }
 
 async fn healthz() -> Response {
@@ -105,7 +83,11 @@ async fn jwks(State(issuer): State<AppState>) -> Response {
 }
 
 /// Reads a form body: checks the content type, enforces [`BODY_LIMIT`], decodes.
-async fn read_form(headers: &HeaderMap, body: Body) -> Result<Params, TokenError> {
+async fn read_form(
+    headers: &HeaderMap,
+    body: Body,
+    timeout: Duration,
+) -> Result<Params, TokenError> {
     if !form::is_form_content_type(headers) {
         return Err(TokenError::InvalidRequest(
             "Content-Type must be application/x-www-form-urlencoded",
@@ -118,7 +100,10 @@ async fn read_form(headers: &HeaderMap, body: Body) -> Result<Params, TokenError
     if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
         return Err(TokenError::PayloadTooLarge);
     }
-    let bytes = match Limited::new(body, BODY_LIMIT).collect().await {
+    let collected = tokio::time::timeout(timeout, Limited::new(body, BODY_LIMIT).collect())
+        .await
+        .map_err(|_| TokenError::Timeout)?;
+    let bytes = match collected {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
             return Err(TokenError::PayloadTooLarge);
@@ -136,21 +121,11 @@ async fn read_form(headers: &HeaderMap, body: Body) -> Result<Params, TokenError
 async fn token_endpoint(
     State(issuer): State<AppState>,
     endpoint: Endpoint,
-    method: Method,
-    headers: HeaderMap,
     request: Request,
 ) -> Response {
     let started = Instant::now();
     let mut fixture_seen = None;
-    let result = token_request(
-        &issuer,
-        endpoint,
-        &method,
-        &headers,
-        request,
-        &mut fixture_seen,
-    )
-    .await;
+    let result = token_request(&issuer, endpoint, request, &mut fixture_seen).await;
     let fixture = fixture_seen.map_or("-", |i| issuer.profile.fixtures[i].id.as_str());
     let path = format_args!(
         "{}/{}",
@@ -178,22 +153,17 @@ async fn token_endpoint(
 async fn token_request(
     issuer: &Issuer,
     endpoint: Endpoint,
-    method: &Method,
-    headers: &HeaderMap,
     request: Request,
     fixture_seen: &mut Option<usize>,
 ) -> Result<grant::Issued, TokenError> {
-    let (mut params, creds) = if method == Method::POST {
-        let mut params = read_form(headers, request.into_body()).await?;
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
+    let (mut params, creds) = if parts.method == Method::POST {
+        let mut params = read_form(headers, body, issuer.request_timeout).await?;
         let creds = form::client_credentials(headers, &mut params)?;
         (params, creds)
-    } else if method == Method::GET {
-        get_params(
-            issuer,
-            endpoint,
-            headers,
-            request.uri().query().unwrap_or(""),
-        )?
+    } else if parts.method == Method::GET {
+        get_params(issuer, endpoint, headers, parts.uri.query().unwrap_or(""))?
     } else {
         return Err(TokenError::MethodNotAllowed);
     };
@@ -253,11 +223,9 @@ fn lenient_client_id(query: &str) -> Option<String> {
 async fn introspect(
     State(issuer): State<AppState>,
     mode: ManagedFrom,
-    method: Method,
-    headers: HeaderMap,
     request: Request,
 ) -> Response {
-    match introspect_request(&issuer, mode, &method, &headers, request).await {
+    match introspect_request(&issuer, mode, request).await {
         Ok(body) => json_response(StatusCode::OK, body),
         Err(error) => {
             tracing::debug!(
@@ -290,14 +258,14 @@ struct Active<'a> {
 async fn introspect_request(
     issuer: &Issuer,
     mode: ManagedFrom,
-    method: &Method,
-    headers: &HeaderMap,
     request: Request,
 ) -> Result<Vec<u8>, TokenError> {
-    if method != Method::POST {
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
+    if parts.method != Method::POST {
         return Err(TokenError::MethodNotAllowed);
     }
-    let mut params = read_form(headers, request.into_body()).await?;
+    let mut params = read_form(headers, body, issuer.request_timeout).await?;
     let creds = form::client_credentials(headers, &mut params)?;
     let Some(token) = params.token.take() else {
         return Err(TokenError::InvalidRequest("token is missing"));

@@ -58,7 +58,11 @@ pub async fn start_with_options(
     bind: SocketAddr,
     options: Options,
 ) -> Result<ServerHandle, StartError> {
-    let issuer = Arc::new(config::Issuer::new(profile, fault::Faults::none())?);
+    let issuer = Arc::new(config::Issuer::new(
+        profile,
+        fault::Faults::none(),
+        options.request_timeout,
+    )?);
     server::serve_issuer(issuer, bind, &options).await
 }
 
@@ -69,13 +73,22 @@ pub async fn start_with_faults(
     bind: SocketAddr,
     faults: Faults,
 ) -> Result<ServerHandle, StartError> {
-    let issuer = Arc::new(config::Issuer::new(profile, faults)?);
-    server::serve_issuer(issuer, bind, &Options::default()).await
+    let options = Options::default();
+    let issuer = Arc::new(config::Issuer::new(
+        profile,
+        faults,
+        options.request_timeout,
+    )?);
+    server::serve_issuer(issuer, bind, &options).await
 }
 
 /// The issuer as an [`axum::Router`], for in-process `oneshot` tests. No purge task runs and no
 /// socket-level timeouts apply; use [`start`] for a real server.
 pub fn router(profile: tokenspec_profile::Profile) -> Result<axum::Router, StartError> {
-    let issuer = Arc::new(config::Issuer::new(profile, fault::Faults::none())?);
-    Ok(http::router(issuer, Options::default().request_timeout))
+    let issuer = Arc::new(config::Issuer::new(
+        profile,
+        fault::Faults::none(),
+        Options::default().request_timeout,
+    )?);
+    Ok(http::router(issuer))
 }

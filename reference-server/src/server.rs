@@ -33,7 +33,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Options {
     /// How often expired opaque tokens and closed refresh windows are purged.
     pub purge_interval: Duration,
-    /// The longest a request may take, body included (then `408`).
+    /// The longest a client may take to deliver its request body (then `408`).
     pub request_timeout: Duration,
     /// The longest a connection may take to send its request headers.
     pub header_read_timeout: Duration,
@@ -160,7 +160,7 @@ pub(crate) async fn serve_issuer(
     bind: SocketAddr,
     options: &Options,
 ) -> Result<ServerHandle, StartError> {
-    let router = crate::http::router(issuer.clone(), options.request_timeout);
+    let router = crate::http::router(issuer.clone());
     let mut handle = serve_router(router, bind, options).await?;
     handle.purge = Some(tokio::spawn(purge_loop(
         Arc::downgrade(&issuer),
