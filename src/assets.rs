@@ -12,6 +12,7 @@
 //! see a partial copy.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/assets.rs"));
@@ -93,10 +94,13 @@ pub fn materialise_in(base: &Path) -> Result<Assets, AssetsError> {
     if matches_embedded(&root) {
         return Ok(Assets::at(root));
     }
+    // Unique per process and call, so concurrent writers never share a staging directory.
+    static CALLS: AtomicU64 = AtomicU64::new(0);
     let staging = base.join(format!(
-        "tokenspec-assets-{}.tmp-{}",
+        "tokenspec-assets-{}.tmp-{}-{}",
         content_hash(),
-        std::process::id()
+        std::process::id(),
+        CALLS.fetch_add(1, Ordering::Relaxed)
     ));
     let error = |path: &Path| {
         let path = path.to_owned();
@@ -105,6 +109,12 @@ pub fn materialise_in(base: &Path) -> Result<Assets, AssetsError> {
     let _ = std::fs::remove_dir_all(&staging);
     write_all(&staging).map_err(error(&staging))?;
     if root.exists() {
+        // Another run may have finished its identical copy meanwhile: use it, never remove it
+        // from under that run.
+        if matches_embedded(&root) {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Ok(Assets::at(root));
+        }
         // A stale or damaged copy: replace it. If it cannot be removed (another user's), fall
         // back to this run's private copy.
         if std::fs::remove_dir_all(&root).is_err() {
@@ -169,6 +179,27 @@ mod tests {
         assert!(first.snapshots_dir().is_dir());
         let second = materialise_in(base.path()).unwrap();
         assert_eq!(first.features_dir(), second.features_dir());
+    }
+
+    #[test]
+    fn concurrent_runs_share_one_copy() {
+        let base = tempfile::tempdir().unwrap();
+        let dirs: Vec<PathBuf> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| materialise_in(base.path()).unwrap()))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap().features_dir().to_owned())
+                .collect()
+        });
+        for dir in &dirs {
+            assert!(dir.is_dir(), "{}", dir.display());
+        }
+        let root = base
+            .path()
+            .join(format!("tokenspec-assets-{}", content_hash()));
+        assert!(matches_embedded(&root));
     }
 
     #[test]
