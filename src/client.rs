@@ -43,6 +43,8 @@ pub struct TokenRequest {
     pub url: String,
     pub carrier: Carrier,
     pub params: Vec<(String, String)>,
+    /// Extra request headers (e.g. `Authorization: Basic ...`).
+    pub headers: Vec<(String, String)>,
 }
 
 /// A request as it went on the wire.
@@ -137,6 +139,10 @@ pub async fn send(
             client.post(&req.url).json(&map)
         }
     };
+    let mut builder = builder;
+    for (name, value) in &req.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
     let built = builder.build().map_err(|e| bad_url(req, e))?;
     let request = RequestRecord {
         method: built.method().to_string(),
@@ -228,6 +234,7 @@ pub async fn get(
             url: url.to_owned(),
             carrier: Carrier::Query,
             params: Vec::new(),
+            headers: Vec::new(),
         },
         timeout,
     )
@@ -239,6 +246,16 @@ fn bad_url(req: &TokenRequest, e: impl std::fmt::Display) -> TransportError {
         url: req.url.clone(),
         reason: e.to_string(),
     }
+}
+
+/// `Authorization: Basic ...` for a client (RFC 6749 §2.3.1: id and secret form-encoded first).
+pub fn basic_auth(client_id: &str, client_secret: &str) -> String {
+    use base64::Engine as _;
+    let pair = format!("{}:{}", form_escape(client_id), form_escape(client_secret));
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
 }
 
 /// `application/x-www-form-urlencoded` serialisation of `params` (what reqwest's `.form()` sends).

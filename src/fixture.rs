@@ -31,6 +31,8 @@ pub struct Requirement {
     pub immortal: Option<bool>,
     /// Refresh on with a window of at most [`SHORT_WINDOW_MAX`].
     pub short_refresh_window: bool,
+    /// A token validity of at most [`SHORT_WINDOW_MAX`].
+    pub short_validity: bool,
     /// HS* (`Some(true)`) or a published-key algorithm.
     pub symmetric: Option<bool>,
 }
@@ -50,6 +52,7 @@ pub const CLAUSES: &[&str] = &[
     "whose token never expires",
     "whose token expires",
     "with a short refresh window",
+    "with a short token validity",
     "signed with a shared secret",
     "signed with a published key",
 ];
@@ -114,6 +117,10 @@ impl Requirement {
                     r.short_refresh_window = true;
                     r.refresh = Some(true);
                 }
+                "with a short token validity" => {
+                    r.short_validity = true;
+                    r.immortal = Some(false);
+                }
                 "signed with a shared secret" => r.symmetric = Some(true),
                 "signed with a published key" => r.symmetric = Some(false),
                 other => return Err(err(other, CLAUSES)),
@@ -150,6 +157,7 @@ impl Requirement {
                 .is_none_or(|i| (f.expiry == Expiry::Never) == i)
             && (!self.short_refresh_window
                 || f.refresh.is_some_and(|r| r.expires_in <= SHORT_WINDOW_MAX))
+            && (!self.short_validity || f.expiry.validity().is_some_and(|d| d <= SHORT_WINDOW_MAX))
             && self
                 .symmetric
                 .is_none_or(|s| f.jwt_algorithm.is_some_and(|a| a.is_symmetric() == s))
@@ -165,7 +173,7 @@ impl Requirement {
             .validity()
             .is_some_and(|d| d < Duration::from_secs(10))
             || f.refresh.is_some_and(|r| r.expires_in <= SHORT_WINDOW_MAX);
-        if short && !self.short_refresh_window {
+        if short && !self.short_refresh_window && !self.short_validity {
             p += 4;
         }
         if self.symmetric.is_none() && f.jwt_algorithm.is_some_and(|a| a.is_symmetric()) {
@@ -254,6 +262,12 @@ pub fn describe(req: &Requirement) -> String {
         (Some(true), _) => keys.push("refresh = { allowed = true, ... }".into()),
         (Some(false), _) => keys.push("no refresh".into()),
         (None, _) => {}
+    }
+    if req.short_validity {
+        keys.push(format!(
+            "token_expires_in <= \"{}s\"",
+            SHORT_WINDOW_MAX.as_secs()
+        ));
     }
     match req.symmetric {
         Some(true) => keys.push("jwt_signature_algorithm = \"HS256\" (HS*)".into()),

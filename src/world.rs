@@ -124,6 +124,21 @@ pub struct TokenWorld {
     /// The access token before the last refresh, to check that a refresh issues a new one.
     previous_access_token: Option<String>,
     jwt: Option<VerifiedJwt>,
+    /// The client id the last introspection authenticated as.
+    introspected_by: Option<String>,
+}
+
+/// Which token of the scenario an introspection asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenChoice {
+    /// The last access token issued.
+    Access,
+    /// The access token before the last refresh.
+    Previous,
+    /// The last refresh token issued.
+    Refresh,
+    /// A token the target never issued.
+    Unknown,
 }
 
 impl TokenWorld {
@@ -274,11 +289,23 @@ impl TokenWorld {
 
     /// Sends `params` to `path` and records the exchange.
     pub async fn send(&mut self, path: &str, carrier: Carrier, params: Vec<(String, String)>) {
+        self.send_with(path, carrier, params, Vec::new()).await;
+    }
+
+    /// [`TokenWorld::send`] with extra request headers.
+    pub async fn send_with(
+        &mut self,
+        path: &str,
+        carrier: Carrier,
+        params: Vec<(String, String)>,
+        headers: Vec<(String, String)>,
+    ) {
         let ctx = self.ctx();
         let req = TokenRequest {
             url: format!("{}{}", ctx.base_url, path),
             carrier,
             params,
+            headers,
         };
         match client::send(&ctx.http, &req, ctx.timeout()).await {
             Ok(ex) => {
@@ -287,7 +314,9 @@ impl TokenWorld {
                         ctx.redactor.add(t);
                     }
                 }
-                self.jwt = None;
+                if ex.response.field("access_token").is_some() {
+                    self.jwt = None;
+                }
                 self.last = Some(ex);
             }
             Err(e) => harness(&ctx.redactor.redact(&e.to_string())),
@@ -429,6 +458,107 @@ impl TokenWorld {
         });
         let path = self.endpoint();
         self.send(&path, Carrier::Form, params).await;
+    }
+
+    /// The documented request with the client authenticated by HTTP Basic instead of the form
+    /// (digest 1.4). `also_in_body` keeps `client_id`/`client_secret` in the body too.
+    pub async fn request_with_basic(&mut self, also_in_body: bool) {
+        let grant = self.own_grant();
+        let mut params = self.documented_params(grant);
+        let f = self.fx().clone();
+        let secret = f.documented_client_secret(grant).to_owned();
+        if !also_in_body {
+            params.retain(|(k, _)| k != "client_id" && k != "client_secret");
+        }
+        let auth = client::basic_auth(&f.client_id, &secret);
+        let path = self.endpoint();
+        self.send_with(
+            &path,
+            Carrier::Form,
+            params,
+            vec![("authorization".into(), auth)],
+        )
+        .await;
+    }
+
+    /// The documented request with an `Authorization: Basic` header that does not decode.
+    pub async fn request_with_malformed_basic(&mut self) {
+        let grant = self.own_grant();
+        let mut params = self.documented_params(grant);
+        params.retain(|(k, _)| k != "client_id" && k != "client_secret");
+        let path = self.endpoint();
+        self.send_with(
+            &path,
+            Carrier::Form,
+            params,
+            vec![("authorization".into(), "Basic %%%not-base64%%%".into())],
+        )
+        .await;
+    }
+
+    // ---- When: introspection ---------------------------------------------------------------
+
+    /// Introspects a token of this scenario (RFC 7662, digest 5), authenticated by HTTP Basic
+    /// with the real secret ([INT] lists Basic as required). `other_client` introspects as
+    /// another client of the same mode.
+    pub async fn introspect(&mut self, which: TokenChoice, other_client: bool) {
+        let f = self.fx().clone();
+        let token = match which {
+            TokenChoice::Access => self.issued.as_ref().map(|t| t.access_token.clone()),
+            TokenChoice::Previous => self.previous_access_token.clone(),
+            TokenChoice::Refresh => self.issued.as_ref().and_then(|t| t.refresh_token.clone()),
+            TokenChoice::Unknown => Some("tokenspec-never-issued-token".to_owned()),
+        };
+        let Some(token) = token else {
+            harness(
+                "no such token was issued earlier in the scenario (introspection comes after a token is issued)",
+            )
+        };
+        let caller = if other_client {
+            let ctx = self.ctx();
+            match ctx
+                .profile
+                .fixtures
+                .iter()
+                .find(|o| o.managed_from == f.managed_from && o.client_id != f.client_id)
+            {
+                Some(o) => o.clone(),
+                None => std::panic::panic_any(StepFailure::NotApplicable {
+                    needs: format!(
+                        "a second fixture with managed_from = \"{}\"",
+                        f.managed_from
+                    ),
+                }),
+            }
+        } else {
+            f.clone()
+        };
+        let mut params = vec![("token".to_owned(), token)];
+        if which == TokenChoice::Refresh {
+            params.push(("token_type_hint".into(), "refresh_token".into()));
+        }
+        let auth = client::basic_auth(&caller.client_id, caller.client_secret.expose());
+        self.introspected_by = Some(caller.client_id.clone());
+        let path = format!("{}/introspect", f.managed_from.prefix());
+        self.send_with(
+            &path,
+            Carrier::Form,
+            params,
+            vec![("authorization".into(), auth)],
+        )
+        .await;
+    }
+
+    /// Waits until the access token's (short) validity has passed.
+    pub async fn wait_out_validity(&mut self) {
+        match self.fx().expiry.validity() {
+            Some(d) if d <= SHORT_WINDOW_MAX => {
+                tokio::time::sleep(d + Duration::from_millis(300)).await
+            }
+            _ => harness(
+                "the token's validity is long or infinite; the scenario must ask for `with a short token validity`",
+            ),
+        }
     }
 
     // ---- When: refresh ----------------------------------------------------------------------
@@ -776,6 +906,24 @@ impl TokenWorld {
 
     pub fn assert_json(&self) {
         self.check(checks::headers::json_content_type(self.last_response()));
+    }
+
+    /// An introspection answer for an active token of the introspecting client (digest 5).
+    pub fn assert_introspection_active(&self) {
+        let resp = self.last_response();
+        self.check(checks::status::status_is(resp, 200));
+        let caller = self.introspected_by.clone().unwrap_or_default();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        self.check(checks::introspection::active(resp, &caller, now));
+    }
+
+    /// Exactly `{"active": false}` (digest 5).
+    pub fn assert_introspection_inactive(&self) {
+        let resp = self.last_response();
+        self.check(checks::status::status_is(resp, 200));
+        self.check(checks::introspection::inactive(resp));
     }
 
     /// The normalised response matches the stored snapshot `name`.

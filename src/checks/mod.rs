@@ -9,6 +9,7 @@
 
 pub mod body;
 pub mod headers;
+pub mod introspection;
 pub mod jwt;
 pub mod shape;
 pub mod status;

@@ -10,6 +10,7 @@
 //! unit test keeps the catalogue and the registered steps in one-to-one correspondence.
 
 pub mod fixture;
+pub mod introspection;
 pub mod refresh;
 pub mod request;
 pub mod response;
@@ -154,6 +155,46 @@ pub const CATALOG: &[StepDoc] = &[
         "When",
         "the client refreshes with a refresh token the target never issued",
         "refresh_token grant with a made-up refresh token.",
+    ),
+    doc(
+        "When",
+        "the client requests a token as documented with HTTP Basic client authentication",
+        "The documented request with client_id/client_secret in an `Authorization: Basic` header instead of the body (digest 1.4).",
+    ),
+    doc(
+        "When",
+        "the client sends its credentials both in HTTP Basic and in the body",
+        "The documented request with the client credentials in Basic and in the body.",
+    ),
+    doc(
+        "When",
+        "the client requests a token with a malformed HTTP Basic header",
+        "The documented request with an `Authorization: Basic` value that does not decode.",
+    ),
+    doc(
+        "When",
+        "the access token's validity passes",
+        "Waits out the fixture's (short) token validity.",
+    ),
+    doc(
+        "When",
+        "the client introspects the access token",
+        "POST {prefix}/introspect with `token` (the access token, the previous access token, the refresh token, or a token the target never issued), client authenticated by HTTP Basic. Comes after the token steps: the introspection answer becomes the last response.",
+    ),
+    doc(
+        "When",
+        "another client introspects the access token",
+        "Introspection by another client of the same mode.",
+    ),
+    doc(
+        "Then",
+        "the introspection says the token is active",
+        "200; active true, client_id the caller's, token_type Bearer, exp in the future (when present).",
+    ),
+    doc(
+        "Then",
+        "the introspection says the token is inactive",
+        "200 and exactly {\"active\": false}.",
     ),
     doc(
         "Then",
