@@ -624,3 +624,53 @@ fn unknown_step_is_a_usage_error_naming_the_closest_steps() {
         "ran despite the unknown step"
     );
 }
+
+/// Every failure against an HTML target prints the request it sent; no secret of the profile may
+/// appear in the terminal, JUnit or JSON output, while the redaction marker does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_reach_any_output() {
+    let html = ResponseTemplate::new(200).set_body_raw("<html></html>", "text/html");
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(html)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokenspec_async(
+        vec![
+            "run".into(),
+            "--verbose".into(),
+            "--target".into(),
+            server.uri(),
+            "--profile".into(),
+            reference_profile().display().to_string(),
+            "--junit".into(),
+            "r.xml".into(),
+            "--json".into(),
+            "r.json".into(),
+        ],
+        dir.path().to_owned(),
+    )
+    .await;
+    assert_exit(&out, 1, &[]);
+    let outputs = [
+        text(&out.stdout),
+        text(&out.stderr),
+        std::fs::read_to_string(dir.path().join("r.xml")).unwrap(),
+        std::fs::read_to_string(dir.path().join("r.json")).unwrap(),
+    ];
+    let profile = Profile::reference();
+    let secrets = profile.secrets();
+    assert!(secrets.len() > 10, "the reference profile has many secrets");
+    for output in &outputs {
+        for secret in &secrets {
+            assert!(!output.contains(secret), "a secret leaked into the output");
+        }
+    }
+    assert!(
+        outputs[0].contains("client_secret=[redacted]"),
+        "{}",
+        outputs[0]
+    );
+    assert!(outputs[0].contains("password=[redacted]"), "{}", outputs[0]);
+}
