@@ -137,7 +137,7 @@ async fn run() -> anyhow::Result<bool> {
     let self_check_ok = match self_check {
         Ok(()) => {
             println!(
-                "conformance: self-check passed (wrong unit, wrong HS secret, unreachable, HTML and slow targets are caught)"
+                "conformance: self-check passed (wrong unit, wrong HS secret, unreachable, HTML and slow targets are caught; reports redact; X- fields do not break shapes)"
             );
             true
         }
@@ -168,6 +168,43 @@ async fn self_check(base: &RunOptions) -> anyhow::Result<()> {
         matches!(&s.outcome, Outcome::Violated(f) if f.rule.starts_with("expires_in is the configured validity"))
     });
     anyhow::ensure!(caught, "a wrong expires_in unit was not caught");
+    // Its failures show requests and responses: no secret and no token may appear in them.
+    let text = serde_json::to_string(&r)?;
+    for secret in base.profile.secrets() {
+        anyhow::ensure!(
+            !text.contains(secret),
+            "a profile secret leaked into the report"
+        );
+    }
+    anyhow::ensure!(!text.contains("eyJ"), "a JWT leaked into the report");
+    anyhow::ensure!(
+        text.contains("[redacted]"),
+        "the report shows no redacted request"
+    );
+
+    // A target that emits Apinizer's X-... fields still matches every shape (they are noted).
+    let mut x_profile = base.profile.clone();
+    x_profile.target.x_fields = true;
+    let x_server = reference_server::start(x_profile.clone(), "127.0.0.1:0".parse()?).await?;
+    let mut opts = base.clone();
+    opts.profile = x_profile;
+    opts.base_url = x_server.base_url();
+    opts.tags = Some("@shape".into());
+    let r = runner::run(opts).await?;
+    x_server.shutdown().await;
+    anyhow::ensure!(!r.scenarios.is_empty(), "no shape scenario ran");
+    let all_match = r
+        .scenarios
+        .iter()
+        .all(|s| matches!(s.outcome, Outcome::Passed));
+    anyhow::ensure!(
+        all_match,
+        "X- fields broke a shape: {:?}",
+        r.scenarios
+            .iter()
+            .find(|s| !matches!(s.outcome, Outcome::Passed))
+            .map(|s| &s.outcome)
+    );
 
     // A wrong HS secret must fail signature verification.
     let mut opts = base.clone();
