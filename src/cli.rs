@@ -102,6 +102,10 @@ pub struct RunArgs {
     /// Read feature files from DIR instead of the ones embedded in the binary.
     #[arg(long, value_name = "DIR")]
     pub features: Option<PathBuf>,
+    /// Do not redact secrets, passwords and tokens in the output: for debugging a test
+    /// gateway only, never in CI logs.
+    #[arg(long)]
+    pub show_secrets: bool,
     /// Print only failures and the summary line.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -272,7 +276,12 @@ pub async fn run(args: RunArgs) -> Result<u8, Failure> {
         concurrency: usize::from(args.concurrency),
         name_filter: args.name.clone(),
     };
-    let outcome = runner::run(options).await;
+    let outcome = if args.show_secrets {
+        eprintln!("tokenspec: --show-secrets: secrets, passwords and tokens are NOT redacted");
+        runner::run_revealing_secrets(options).await
+    } else {
+        runner::run(options).await
+    };
     if let Some(server) = embedded {
         server.shutdown().await;
     }

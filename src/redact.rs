@@ -29,9 +29,21 @@ const SENSITIVE_NAMES: &[&str] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     values: Arc<RwLock<Vec<String>>>,
+    /// Hide nothing: `tokenspec run --show-secrets`, an explicit opt-in for debugging a test
+    /// gateway (see [`Redactor::revealing`]).
+    reveal: bool,
 }
 
 impl Redactor {
+    /// A redactor that hides nothing, for `tokenspec run --show-secrets` only: the user asked
+    /// to see the secrets and tokens exchanged with a test gateway.
+    pub fn revealing() -> Self {
+        Redactor {
+            reveal: true,
+            ..Redactor::default()
+        }
+    }
+
     /// A redactor that hides `secrets` (typically [`tokenspec_profile::Profile::secrets`]).
     pub fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
         let r = Redactor::default();
@@ -60,6 +72,9 @@ impl Redactor {
     /// `text` with every known value replaced.
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
+        if self.reveal {
+            return out;
+        }
         if let Ok(values) = self.values.read() {
             for v in values.iter() {
                 if out.contains(v.as_str()) {
@@ -72,9 +87,14 @@ impl Redactor {
 
     /// A request rendered for a report: method, URL, headers, body; sensitive values hidden.
     pub fn render_request(&self, r: &RequestRecord) -> String {
-        let mut out = format!("{} {}\n", r.method, redact_query(&r.url));
+        let url = if self.reveal {
+            r.url.clone()
+        } else {
+            redact_query(&r.url)
+        };
+        let mut out = format!("{} {}\n", r.method, url);
         for (n, v) in &r.headers {
-            let v = if n.eq_ignore_ascii_case("authorization") {
+            let v = if n.eq_ignore_ascii_case("authorization") && !self.reveal {
                 redact_authorization(v)
             } else {
                 v.clone()
@@ -83,7 +103,11 @@ impl Redactor {
         }
         if let Some(body) = &r.body {
             out.push('\n');
-            out.push_str(&redact_body(body));
+            if self.reveal {
+                out.push_str(body);
+            } else {
+                out.push_str(&redact_body(body));
+            }
             out.push('\n');
         }
         self.redact(&out)
@@ -99,7 +123,9 @@ impl Redactor {
         match &r.json {
             Some(json) => {
                 let mut json = json.clone();
-                redact_json(&mut json);
+                if !self.reveal {
+                    redact_json(&mut json);
+                }
                 out.push_str(&serde_json::to_string_pretty(&json).unwrap_or_default());
             }
             None => {

@@ -132,6 +132,19 @@ pub async fn run(opts: RunOptions) -> Result<RunReport, RunError> {
 /// [`run`], also returning the response shapes the snapshot steps saw (the conformance test
 /// hands them to insta so `cargo insta review` can re-record them).
 pub async fn run_observed(opts: RunOptions) -> Result<(RunReport, Vec<ObservedShape>), RunError> {
+    run_inner(opts, false).await
+}
+
+/// [`run`] with nothing redacted: secrets, passwords and tokens appear in the report. Only for
+/// `tokenspec run --show-secrets`, an explicit opt-in for debugging a test gateway.
+pub async fn run_revealing_secrets(opts: RunOptions) -> Result<RunReport, RunError> {
+    run_inner(opts, true).await.map(|(report, _)| report)
+}
+
+async fn run_inner(
+    opts: RunOptions,
+    reveal: bool,
+) -> Result<(RunReport, Vec<ObservedShape>), RunError> {
     let started = Instant::now();
     let features_dir =
         std::fs::canonicalize(&opts.features_dir).map_err(|e| PreflightError::FeaturesDir {
@@ -148,11 +161,11 @@ pub async fn run_observed(opts: RunOptions) -> Result<(RunReport, Vec<ObservedSh
     };
     let name_filter = opts.name_filter.clone();
     let profile_origin = opts.profile.origin.clone();
-    let ctx = Arc::new(RunContext::new(
-        opts.profile,
-        &opts.base_url,
-        opts.snapshots_dir,
-    )?);
+    let mut ctx = RunContext::new(opts.profile, &opts.base_url, opts.snapshots_dir)?;
+    if reveal {
+        ctx.redactor = crate::redact::Redactor::revealing();
+    }
+    let ctx = Arc::new(ctx);
     install_quiet_panic_hook();
 
     let before_ctx = Arc::clone(&ctx);

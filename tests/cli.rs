@@ -674,3 +674,35 @@ async fn secrets_never_reach_any_output() {
     );
     assert!(outputs[0].contains("password=[redacted]"), "{}", outputs[0]);
 }
+
+/// `--show-secrets` is the one explicit way to see what was exchanged with a test gateway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn show_secrets_reveals_what_was_sent() {
+    let html = ResponseTemplate::new(200).set_body_raw("<html></html>", "text/html");
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(html)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokenspec_async(
+        vec![
+            "run".into(),
+            "--quiet".into(),
+            "--show-secrets".into(),
+            "--target".into(),
+            server.uri(),
+            "--profile".into(),
+            reference_profile().display().to_string(),
+        ],
+        dir.path().to_owned(),
+    )
+    .await;
+    assert_exit(&out, 1, &["NOT redacted"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("client_secret=jwt-acl-cc-secret"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("[redacted]"), "{stdout}");
+}
