@@ -48,7 +48,9 @@ async fn run_variant(profile: Profile) -> (Vec<String>, Vec<String>, usize) {
     for s in &report.scenarios {
         match (&s.outcome, s.level) {
             (Outcome::Passed, _) => passed += 1,
-            (Outcome::NotApplicable { needs }, _) => not_applicable.push(format!("{} (needs {needs})", s.key())),
+            (Outcome::NotApplicable { needs }, _) => {
+                not_applicable.push(format!("{} (needs {needs})", s.key()))
+            }
             (Outcome::Violated(_), Level::Info) => {}
             (Outcome::Violated(f), _) => problems.push(format!(
                 "FAILED {} [{:?}]: {} (expected {}, got {})\n  request: {}\n  response: {}",
@@ -60,7 +62,9 @@ async fn run_variant(profile: Profile) -> (Vec<String>, Vec<String>, usize) {
                 f.request.as_deref().unwrap_or("-"),
                 f.response.as_deref().unwrap_or("-")
             )),
-            (Outcome::HarnessError { message }, _) => problems.push(format!("ERROR {}: {message}", s.key())),
+            (Outcome::HarnessError { message }, _) => {
+                problems.push(format!("ERROR {}: {message}", s.key()))
+            }
         }
     }
     (problems, not_applicable, passed)
@@ -73,9 +77,22 @@ async fn assert_variant_passes(name: &str, max_na: usize) {
     for n in &na {
         println!("{name}: not applicable: {n}");
     }
-    assert!(problems.is_empty(), "variant {name}: {} false failures\n{}", problems.len(), problems.join("\n"));
-    assert!(na.len() <= max_na, "variant {name}: {} scenarios not applicable (at most {max_na} expected)\n{}", na.len(), na.join("\n"));
-    assert!(passed > 100, "variant {name}: only {passed} scenarios passed");
+    assert!(
+        problems.is_empty(),
+        "variant {name}: {} false failures\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(
+        na.len() <= max_na,
+        "variant {name}: {} scenarios not applicable (at most {max_na} expected)\n{}",
+        na.len(),
+        na.join("\n")
+    );
+    assert!(
+        passed > 100,
+        "variant {name}: only {passed} scenarios passed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,9 +137,18 @@ fn variants_follow_the_reference_profile() {
     for name in ["seconds", "hs256", "scope-intersection", "scope-all"] {
         let v = variant(name);
         let hs = name == "hs256";
-        assert_eq!(fixtures(&v, hs), fixtures(&reference, hs), "targets/variants/{name}.toml has drifted from targets/reference.toml");
+        assert_eq!(
+            fixtures(&v, hs),
+            fixtures(&reference, hs),
+            "targets/variants/{name}.toml has drifted from targets/reference.toml"
+        );
         if hs {
-            assert!(v.fixtures.iter().filter_map(|f| f.jwt_algorithm).all(|a| a == JwtAlgorithm::HS256));
+            assert!(
+                v.fixtures
+                    .iter()
+                    .filter_map(|f| f.jwt_algorithm)
+                    .all(|a| a == JwtAlgorithm::HS256)
+            );
         }
     }
 }

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::TcpListener;
 use tokenspec::report::model::{Outcome, RunReport};
 use tokenspec_profile::Profile;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpListener;
 
 use crate::{root, run_suite};
 
@@ -30,7 +30,9 @@ enum Behaviour {
 
 /// A raw TCP target on `127.0.0.1:0`; stops when the returned task is aborted.
 async fn raw_target(behaviour: Behaviour) -> (String, tokio::task::JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
     let url = format!("http://{}", listener.local_addr().expect("local addr"));
     let task = tokio::spawn(async move {
         let mut held = Vec::new();
@@ -46,7 +48,9 @@ async fn raw_target(behaviour: Behaviour) -> (String, tokio::task::JoinHandle<()
                     tokio::spawn(async move {
                         let mut buf = [0u8; 4096];
                         let _ = sock.read(&mut buf).await;
-                        let _ = sock.write_all(b"\x00\xff\x13 NOT HTTP AT ALL \xfe\r\n\r\n").await;
+                        let _ = sock
+                            .write_all(b"\x00\xff\x13 NOT HTTP AT ALL \xfe\r\n\r\n")
+                            .await;
                         let _ = sock.shutdown().await;
                     });
                 }
@@ -58,8 +62,12 @@ async fn raw_target(behaviour: Behaviour) -> (String, tokio::task::JoinHandle<()
 
 /// The reference profile with a short request timeout, in memory and as a file.
 fn short_timeout_profile(dir: &Path) -> (Profile, PathBuf) {
-    let text = std::fs::read_to_string(root().join("targets/reference.toml")).expect("reference profile");
-    assert!(text.contains("request_timeout = \"5s\""), "the reference profile's timeout line changed");
+    let text =
+        std::fs::read_to_string(root().join("targets/reference.toml")).expect("reference profile");
+    assert!(
+        text.contains("request_timeout = \"5s\""),
+        "the reference profile's timeout line changed"
+    );
     let text = text.replace("request_timeout = \"5s\"", "request_timeout = \"300ms\"");
     let path = dir.join("short-timeout.toml");
     std::fs::write(&path, &text).expect("write profile");
@@ -72,13 +80,26 @@ fn assert_all_failed(report: &RunReport, needles: &[&str]) {
     assert!(!report.scenarios.is_empty(), "nothing ran");
     for s in &report.scenarios {
         let reason = match &s.outcome {
-            Outcome::Violated(f) => format!("{} / expected {} / got {}", f.rule, f.expected, f.actual),
+            Outcome::Violated(f) => {
+                format!("{} / expected {} / got {}", f.rule, f.expected, f.actual)
+            }
             Outcome::HarnessError { message } => message.clone(),
-            other => panic!("{} should fail against a broken target, got {other:?}", s.key()),
+            other => panic!(
+                "{} should fail against a broken target, got {other:?}",
+                s.key()
+            ),
         };
         let lower = reason.to_lowercase();
-        assert!(needles.iter().any(|n| lower.contains(n)), "{}: reason {reason:?} names none of {needles:?}", s.key());
-        assert!(!lower.contains("harness bug") && !lower.contains("panicked"), "{}: {reason}", s.key());
+        assert!(
+            needles.iter().any(|n| lower.contains(n)),
+            "{}: reason {reason:?} names none of {needles:?}",
+            s.key()
+        );
+        assert!(
+            !lower.contains("harness bug") && !lower.contains("panicked"),
+            "{}: {reason}",
+            s.key()
+        );
     }
 }
 
@@ -109,19 +130,37 @@ async fn assert_cli_exit(url: &str, profile: &Path, code: i32, needle: &str) {
         "@policy".into(),
     ])
     .await;
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert_eq!(out.status.code(), Some(code), "exit code against {url}\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
-    assert!(!stderr.contains("panicked") && !stdout.contains("panicked"), "a panic\n{stderr}");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "exit code against {url}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stdout.contains("panicked"),
+        "a panic\n{stderr}"
+    );
     let all = format!("{stdout}{stderr}").to_lowercase();
-    assert!(all.contains(needle), "output names no {needle:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
+    assert!(
+        all.contains(needle),
+        "output names no {needle:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closed_port_fails_every_scenario_as_unreachable() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (profile, _) = short_timeout_profile(dir.path());
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
-    let report = run_suite(profile, format!("http://127.0.0.1:{port}"), Some("@policy")).await.expect("the run starts");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let report = run_suite(profile, format!("http://127.0.0.1:{port}"), Some("@policy"))
+        .await
+        .expect("the run starts");
     assert_all_failed(&report, &["unreachable", "refused"]);
 }
 
@@ -130,7 +169,9 @@ async fn reset_connections_fail_every_scenario_with_the_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (profile, file) = short_timeout_profile(dir.path());
     let (url, task) = raw_target(Behaviour::Reset).await;
-    let report = run_suite(profile, url.clone(), Some("@policy")).await.expect("the run starts");
+    let report = run_suite(profile, url.clone(), Some("@policy"))
+        .await
+        .expect("the run starts");
     assert_all_failed(&report, &["unreachable", "closed", "reset"]);
     assert_cli_exit(&url, &file, 3, "unreachable").await;
     task.abort();
@@ -141,10 +182,13 @@ async fn silent_target_fails_every_scenario_with_the_timeout() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (profile, file) = short_timeout_profile(dir.path());
     let (url, task) = raw_target(Behaviour::Silent).await;
-    let report = tokio::time::timeout(Duration::from_secs(30), run_suite(profile, url.clone(), Some("@policy")))
-        .await
-        .expect("the run ends although the target never answers")
-        .expect("the run starts");
+    let report = tokio::time::timeout(
+        Duration::from_secs(30),
+        run_suite(profile, url.clone(), Some("@policy")),
+    )
+    .await
+    .expect("the run ends although the target never answers")
+    .expect("the run starts");
     assert_all_failed(&report, &["within 300ms"]);
     assert_cli_exit(&url, &file, 3, "did not answer within 300ms").await;
     task.abort();
@@ -155,7 +199,9 @@ async fn garbage_bytes_fail_every_scenario_with_the_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (profile, file) = short_timeout_profile(dir.path());
     let (url, task) = raw_target(Behaviour::Garbage).await;
-    let report = run_suite(profile, url.clone(), Some("@policy")).await.expect("the run starts");
+    let report = run_suite(profile, url.clone(), Some("@policy"))
+        .await
+        .expect("the run starts");
     assert_all_failed(&report, &["unreachable", "invalid", "http", "parse"]);
     assert_cli_exit(&url, &file, 3, "").await;
     task.abort();

@@ -30,7 +30,10 @@ pub enum Target {
     /// The reference issuer with these rules switched off.
     Issuer(Faults),
     /// A proxy in front of a correct reference issuer.
-    Proxy { request: Option<RequestHook>, response: Option<ResponseHook> },
+    Proxy {
+        request: Option<RequestHook>,
+        response: Option<ResponseHook>,
+    },
     /// wiremock answering every request with this.
     Canned(fn() -> ResponseTemplate),
 }
@@ -66,13 +69,22 @@ fn issuer(f: Faults) -> Target {
     Target::Issuer(f)
 }
 fn on_request(h: RequestHook) -> Target {
-    Target::Proxy { request: Some(h), response: None }
+    Target::Proxy {
+        request: Some(h),
+        response: None,
+    }
 }
 fn on_response(h: ResponseHook) -> Target {
-    Target::Proxy { request: None, response: Some(h) }
+    Target::Proxy {
+        request: None,
+        response: Some(h),
+    }
 }
 
-const ACQUIRE: &[Sel] = &[("policy/acquire", "with the key of"), ("acl/acquire", "with a credential")];
+const ACQUIRE: &[Sel] = &[
+    ("policy/acquire", "with the key of"),
+    ("acl/acquire", "with a credential"),
+];
 const JWT_SIGNED: &[Sel] = &[
     ("policy/acquire", "signed and expires as configured"),
     ("policy/acquire", "signed with a shared secret"),
@@ -84,7 +96,10 @@ const EXPIRES_IN: &[Sel] = &[
     ("policy/acquire", "with the key of"),
     ("acl/acquire", "with a credential"),
     ("refresh/refresh", "refresh, managed from"),
-    ("transport/url_parameters", "token by GET with URL parameters (managed"),
+    (
+        "transport/url_parameters",
+        "token by GET with URL parameters (managed",
+    ),
     ("shape/shapes", "refreshable"),
     ("shape/shapes", "granted scope"),
 ];
@@ -106,9 +121,11 @@ pub fn all() -> Vec<Case> {
             id: "token-type-lowercase",
             rule: "token_type is spelled \"Bearer\" (here: \"bearer\")",
             profile: ProfileName::Reference,
-            target: on_response(|_, _, r| r.edit_token(|m| {
-                m.insert("token_type".into(), json!("bearer"));
-            })),
+            target: on_response(|_, _, r| {
+                r.edit_token(|m| {
+                    m.insert("token_type".into(), json!("bearer"));
+                })
+            }),
             tags: "@headers",
             expect: &[("transport/headers", "token_type is spelled")],
             precise: true,
@@ -117,20 +134,27 @@ pub fn all() -> Vec<Case> {
             id: "token-type-wrong",
             rule: "token_type is Bearer (here: \"MAC\")",
             profile: ProfileName::Reference,
-            target: on_response(|_, _, r| r.edit_token(|m| {
-                m.insert("token_type".into(), json!("MAC"));
-            })),
+            target: on_response(|_, _, r| {
+                r.edit_token(|m| {
+                    m.insert("token_type".into(), json!("MAC"));
+                })
+            }),
             tags: "@policy or @headers",
-            expect: &[("policy/acquire", "with the key of"), ("transport/headers", "token_type is spelled")],
+            expect: &[
+                ("policy/acquire", "with the key of"),
+                ("transport/headers", "token_type is spelled"),
+            ],
             precise: false,
         },
         Case {
             id: "field-missing",
             rule: "a token response carries expires_in (here: absent)",
             profile: ProfileName::Reference,
-            target: on_response(|_, _, r| r.edit_token(|m| {
-                m.remove("expires_in");
-            })),
+            target: on_response(|_, _, r| {
+                r.edit_token(|m| {
+                    m.remove("expires_in");
+                })
+            }),
             tags: "@policy or @acl",
             expect: &[
                 ("policy/acquire", "with the key of"),
@@ -144,11 +168,13 @@ pub fn all() -> Vec<Case> {
             id: "field-mistyped",
             rule: "expires_in is an integer (here: a string)",
             profile: ProfileName::Reference,
-            target: on_response(|_, _, r| r.edit_token(|m| {
-                if let Some(v) = m.get("expires_in").cloned() {
-                    m.insert("expires_in".into(), json!(v.to_string()));
-                }
-            })),
+            target: on_response(|_, _, r| {
+                r.edit_token(|m| {
+                    if let Some(v) = m.get("expires_in").cloned() {
+                        m.insert("expires_in".into(), json!(v.to_string()));
+                    }
+                })
+            }),
             tags: "@policy or @acl",
             expect: ACQUIRE,
             precise: false,
@@ -157,11 +183,13 @@ pub fn all() -> Vec<Case> {
             id: "expires-in-seconds",
             rule: "expires_in in the profile's unit (here: seconds where milliseconds are configured)",
             profile: ProfileName::Reference,
-            target: on_response(|_, _, r| r.edit_token(|m| {
-                if let Some(n) = m.get("expires_in").and_then(Value::as_u64) {
-                    m.insert("expires_in".into(), json!(n / 1000));
-                }
-            })),
+            target: on_response(|_, _, r| {
+                r.edit_token(|m| {
+                    if let Some(n) = m.get("expires_in").and_then(Value::as_u64) {
+                        m.insert("expires_in".into(), json!(n / 1000));
+                    }
+                })
+            }),
             tags: "@policy or @acl or @refresh or @url_params or @shape",
             expect: EXPIRES_IN,
             precise: true,
@@ -170,17 +198,28 @@ pub fn all() -> Vec<Case> {
             id: "expires-in-wrong-value",
             rule: "expires_in is the configured validity, 0 when immortal (here: +1 s, immortal 1 h)",
             profile: ProfileName::Reference,
-            target: on_response(|_, _, r| r.edit_token(|m| {
-                let n = m.get("expires_in").and_then(Value::as_u64).unwrap_or(0);
-                m.insert("expires_in".into(), json!(if n == 0 { 3_600_000 } else { n + 1000 }));
-            })),
+            target: on_response(|_, _, r| {
+                r.edit_token(|m| {
+                    let n = m.get("expires_in").and_then(Value::as_u64).unwrap_or(0);
+                    m.insert(
+                        "expires_in".into(),
+                        json!(if n == 0 { 3_600_000 } else { n + 1000 }),
+                    );
+                })
+            }),
             tags: "@policy or @acl or @refresh or @url_params or @shape",
             expect: &[
                 ("policy/acquire", "with the key of"),
                 ("acl/acquire", "with a credential"),
                 ("refresh/refresh", "refresh, managed from"),
-                ("refresh/refresh", "does not expire and has no refresh token"),
-                ("transport/url_parameters", "token by GET with URL parameters (managed"),
+                (
+                    "refresh/refresh",
+                    "does not expire and has no refresh token",
+                ),
+                (
+                    "transport/url_parameters",
+                    "token by GET with URL parameters (managed",
+                ),
                 ("shape/shapes", "refreshable"),
                 ("shape/shapes", "immortal"),
                 ("shape/shapes", "granted scope"),
@@ -193,9 +232,14 @@ pub fn all() -> Vec<Case> {
             profile: ProfileName::Reference,
             target: on_response(|_, req, r| {
                 if req.is_token_endpoint() {
-                    r.edit_token(|m| map_jwt(m, |_, payload, _| {
-                        Some(format!("{}.{payload}.", URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#)))
-                    }));
+                    r.edit_token(|m| {
+                        map_jwt(m, |_, payload, _| {
+                            Some(format!(
+                                "{}.{payload}.",
+                                URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#)
+                            ))
+                        })
+                    });
                 }
             }),
             tags: "@policy or @acl or @refresh",
@@ -208,12 +252,17 @@ pub fn all() -> Vec<Case> {
             profile: ProfileName::Reference,
             target: on_response(|_, req, r| {
                 if req.is_token_endpoint() {
-                    r.edit_token(|m| map_jwt(m, |header, payload, sig| {
-                        let mut bytes = URL_SAFE_NO_PAD.decode(sig).ok()?;
-                        let mid = bytes.len() / 2;
-                        *bytes.get_mut(mid)? ^= 0x01;
-                        Some(format!("{header}.{payload}.{}", URL_SAFE_NO_PAD.encode(bytes)))
-                    }));
+                    r.edit_token(|m| {
+                        map_jwt(m, |header, payload, sig| {
+                            let mut bytes = URL_SAFE_NO_PAD.decode(sig).ok()?;
+                            let mid = bytes.len() / 2;
+                            *bytes.get_mut(mid)? ^= 0x01;
+                            Some(format!(
+                                "{header}.{payload}.{}",
+                                URL_SAFE_NO_PAD.encode(bytes)
+                            ))
+                        })
+                    });
                 }
             }),
             tags: "@policy or @acl or @refresh",
@@ -226,8 +275,20 @@ pub fn all() -> Vec<Case> {
             profile: ProfileName::Hs256,
             target: on_response(|ctx, req, r| {
                 if req.is_token_endpoint() {
-                    let Some(secret) = ctx.profile.target.hs_secret.as_ref().map(|s| s.expose().to_owned()) else { return };
-                    r.edit_token(|m| map_jwt(m, |header, payload, _| resign_with_wrong_exp(header, payload, &secret)));
+                    let Some(secret) = ctx
+                        .profile
+                        .target
+                        .hs_secret
+                        .as_ref()
+                        .map(|s| s.expose().to_owned())
+                    else {
+                        return;
+                    };
+                    r.edit_token(|m| {
+                        map_jwt(m, |header, payload, _| {
+                            resign_with_wrong_exp(header, payload, &secret)
+                        })
+                    });
                 }
             }),
             tags: "@policy or @acl or @refresh",
@@ -258,12 +319,15 @@ pub fn all() -> Vec<Case> {
             rule: "a wrong client secret issues no token (here: 200 with a token)",
             profile: ProfileName::Reference,
             target: on_request(|ctx, req| {
-                let Some(f) = req.fixture(&ctx.profile) else { return };
+                let Some(f) = req.fixture(&ctx.profile) else {
+                    return;
+                };
                 let real = f.client_secret.expose().to_owned();
-                if let Some(sent) = req.param("client_secret") {
-                    if sent != real && sent != "-" {
-                        req.set("client_secret", &real);
-                    }
+                if let Some(sent) = req.param("client_secret")
+                    && sent != real
+                    && sent != "-"
+                {
+                    req.set("client_secret", &real);
                 }
             }),
             tags: "@errors",
@@ -275,12 +339,18 @@ pub fn all() -> Vec<Case> {
             rule: "an unknown client id issues no token (here: served as a known client)",
             profile: ProfileName::Reference,
             target: on_request(|ctx, req| {
-                let Some(id) = req.param("client_id") else { return };
+                let Some(id) = req.param("client_id") else {
+                    return;
+                };
                 if !req.is_token_endpoint() || ctx.profile.fixture_by_client_id(id).is_some() {
                     return;
                 }
                 let grant = req.param("grant_type").unwrap_or_default().to_owned();
-                let stand_in = ctx.profile.fixtures.iter().find(|f| f.endpoint_path() == req.path && f.grant_type.as_str() == grant);
+                let stand_in = ctx
+                    .profile
+                    .fixtures
+                    .iter()
+                    .find(|f| f.endpoint_path() == req.path && f.grant_type.as_str() == grant);
                 if let Some(f) = stand_in {
                     let secret = f.documented_client_secret(f.grant_type.into()).to_owned();
                     req.set("client_id", &f.client_id.clone());
@@ -299,8 +369,12 @@ pub fn all() -> Vec<Case> {
                 if req.param("grant_type") != Some("password") {
                     return;
                 }
-                let Some(f) = req.fixture(&ctx.profile) else { return };
-                let Some(u) = req.param("username").and_then(|n| f.user(n)) else { return };
+                let Some(f) = req.fixture(&ctx.profile) else {
+                    return;
+                };
+                let Some(u) = req.param("username").and_then(|n| f.user(n)) else {
+                    return;
+                };
                 if req.param("password").is_some() {
                     let real = u.password.expose().to_owned();
                     req.set("password", &real);
@@ -316,7 +390,10 @@ pub fn all() -> Vec<Case> {
             profile: ProfileName::Reference,
             target: on_request(fill_missing_parameters),
             tags: "@errors",
-            expect: &[("errors/parameters", "without"), ("errors/parameters", "a missing")],
+            expect: &[
+                ("errors/parameters", "without"),
+                ("errors/parameters", "a missing"),
+            ],
             precise: true,
         },
         Case {
@@ -327,15 +404,24 @@ pub fn all() -> Vec<Case> {
                 if req.method != axum::http::Method::POST || req.form || !req.is_token_endpoint() {
                     return;
                 }
-                req.params = match serde_json::from_slice::<serde_json::Map<String, Value>>(&req.body) {
-                    Ok(obj) => obj.into_iter().map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect(),
-                    Err(_) => form_urlencoded::parse(&req.body).into_owned().collect(),
-                };
+                req.params =
+                    match serde_json::from_slice::<serde_json::Map<String, Value>>(&req.body) {
+                        Ok(obj) => obj
+                            .into_iter()
+                            .map(|(k, v)| {
+                                (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                            })
+                            .collect(),
+                        Err(_) => form_urlencoded::parse(&req.body).into_owned().collect(),
+                    };
                 req.form = true;
                 req.content_type = Some("application/x-www-form-urlencoded".into());
             }),
             tags: "@errors",
-            expect: &[("errors/parameters", "issues no token (managed from"), ("errors/parameters", "wrong content type")],
+            expect: &[
+                ("errors/parameters", "issues no token (managed from"),
+                ("errors/parameters", "wrong content type"),
+            ],
             precise: true,
         },
         Case {
@@ -364,11 +450,15 @@ pub fn all() -> Vec<Case> {
             target: on_response(|_, req, r| {
                 if req.method == axum::http::Method::GET && req.is_token_endpoint() {
                     r.status = axum::http::StatusCode::METHOD_NOT_ALLOWED;
-                    r.body = br#"{"error":"invalid_request","error_description":"use POST"}"#.to_vec();
+                    r.body =
+                        br#"{"error":"invalid_request","error_description":"use POST"}"#.to_vec();
                 }
             }),
             tags: "@url_params",
-            expect: &[("transport/url_parameters", "by GET with URL parameters (managed")],
+            expect: &[(
+                "transport/url_parameters",
+                "by GET with URL parameters (managed",
+            )],
             precise: true,
         },
         Case {
@@ -379,18 +469,26 @@ pub fn all() -> Vec<Case> {
                 if req.param("grant_type") != Some("refresh_token") {
                     return;
                 }
-                if req.param("refresh_token").is_some_and(|t| ctx.issued_refresh_token(t)) {
+                if req
+                    .param("refresh_token")
+                    .is_some_and(|t| ctx.issued_refresh_token(t))
+                {
                     return;
                 }
-                let Some(f) = req.fixture(&ctx.profile).cloned() else { return };
+                let Some(f) = req.fixture(&ctx.profile).cloned() else {
+                    return;
+                };
                 req.params.retain(|(k, _)| k != "refresh_token");
                 req.set("grant_type", f.grant_type.as_str());
-                req.set("client_secret", f.documented_client_secret(f.grant_type.into()));
-                if f.grant_type == GrantType::Password {
-                    if let Some(u) = f.users.first() {
-                        req.set("username", &u.username);
-                        req.set("password", u.password.expose());
-                    }
+                req.set(
+                    "client_secret",
+                    f.documented_client_secret(f.grant_type.into()),
+                );
+                if f.grant_type == GrantType::Password
+                    && let Some(u) = f.users.first()
+                {
+                    req.set("username", &u.username);
+                    req.set("password", u.password.expose());
                 }
             }),
             tags: "@refresh",
@@ -405,9 +503,11 @@ pub fn all() -> Vec<Case> {
             id: "refresh-token-missing",
             rule: "a refresh-enabled policy's response carries refresh_token (here: absent)",
             profile: ProfileName::Reference,
-            target: on_response(|_, _, r| r.edit_token(|m| {
-                m.remove("refresh_token");
-            })),
+            target: on_response(|_, _, r| {
+                r.edit_token(|m| {
+                    m.remove("refresh_token");
+                })
+            }),
             tags: "@refresh",
             expect: &[
                 ("refresh/refresh", "refresh, managed from"),
@@ -426,23 +526,37 @@ pub fn all() -> Vec<Case> {
             target: on_response(|ctx, req, r| {
                 if req.fixture(&ctx.profile).is_some_and(|f| !f.can_refresh()) {
                     r.edit_token(|m| {
-                        m.insert("refresh_token".into(), json!("faulty-refresh-token-0123456789"));
+                        m.insert(
+                            "refresh_token".into(),
+                            json!("faulty-refresh-token-0123456789"),
+                        );
                     });
                 }
             }),
             tags: "@refresh",
-            expect: &[("refresh/refresh", "does not expire and has no refresh token"), ("refresh/refresh", "with Token Refresh off")],
+            expect: &[
+                (
+                    "refresh/refresh",
+                    "does not expire and has no refresh token",
+                ),
+                ("refresh/refresh", "with Token Refresh off"),
+            ],
             precise: true,
         },
         Case {
             id: "scope-not-echoed",
             rule: "the granted scope comes back in `scope` (here: absent)",
             profile: ProfileName::Reference,
-            target: on_response(|_, _, r| r.edit_token(|m| {
-                m.remove("scope");
-            })),
+            target: on_response(|_, _, r| {
+                r.edit_token(|m| {
+                    m.remove("scope");
+                })
+            }),
             tags: "@scope or @shape",
-            expect: &[("scope/scope", "as scope (managed from"), ("shape/shapes", "granted scope")],
+            expect: &[
+                ("scope/scope", "as scope (managed from"),
+                ("shape/shapes", "granted scope"),
+            ],
             precise: true,
         },
         Case {
@@ -456,8 +570,14 @@ pub fn all() -> Vec<Case> {
             }),
             tags: "@introspection",
             expect: &[
-                ("introspection/introspect", "introspects active for its client"),
-                ("introspection/introspect", "retires the previous access token"),
+                (
+                    "introspection/introspect",
+                    "introspects active for its client",
+                ),
+                (
+                    "introspection/introspect",
+                    "retires the previous access token",
+                ),
                 ("introspection/introspect", "stays active"),
             ],
             precise: true,
@@ -467,7 +587,10 @@ pub fn all() -> Vec<Case> {
             rule: "an unknown, foreign, refreshed-away, expired or refresh token introspects as exactly {\"active\": false} (here: active)",
             profile: ProfileName::Reference,
             target: on_response(|_, req, r| {
-                if req.path.ends_with("/introspect") && r.json().is_some_and(|m| m.get("active") == Some(&Value::Bool(false))) {
+                if req.path.ends_with("/introspect")
+                    && r.json()
+                        .is_some_and(|m| m.get("active") == Some(&Value::Bool(false)))
+                {
                     r.body = br#"{"active":true,"token_type":"Bearer"}"#.to_vec();
                 }
             }),
@@ -475,8 +598,14 @@ pub fn all() -> Vec<Case> {
             expect: &[
                 ("introspection/introspect", "inactive for another client"),
                 ("introspection/introspect", "never issued is inactive"),
-                ("introspection/introspect", "retires the previous access token"),
-                ("introspection/introspect", "refresh token is not an access token"),
+                (
+                    "introspection/introspect",
+                    "retires the previous access token",
+                ),
+                (
+                    "introspection/introspect",
+                    "refresh token is not an access token",
+                ),
                 ("introspection/introspect", "expired"),
             ],
             precise: true,
@@ -485,9 +614,11 @@ pub fn all() -> Vec<Case> {
             id: "wrong-error-code",
             rule: "error codes come from the documented set (here: every code replaced by access_denied)",
             profile: ProfileName::Reference,
-            target: on_response(|_, _, r| r.edit_error(|_, m| {
-                m.insert("error".into(), json!("access_denied"));
-            })),
+            target: on_response(|_, _, r| {
+                r.edit_error(|_, m| {
+                    m.insert("error".into(), json!("access_denied"));
+                })
+            }),
             tags: "@errors",
             expect: ERROR_CODES,
             precise: true,
@@ -496,9 +627,11 @@ pub fn all() -> Vec<Case> {
             id: "wrong-error-status",
             rule: "errors use the documented status, 400 or 401 (here: 403)",
             profile: ProfileName::Reference,
-            target: on_response(|_, _, r| r.edit_error(|status, _| {
-                *status = axum::http::StatusCode::FORBIDDEN;
-            })),
+            target: on_response(|_, _, r| {
+                r.edit_error(|status, _| {
+                    *status = axum::http::StatusCode::FORBIDDEN;
+                })
+            }),
             tags: "@errors",
             expect: ERROR_CODES,
             precise: false,
@@ -508,7 +641,10 @@ pub fn all() -> Vec<Case> {
             rule: "a token response is a JSON object (here: an HTML page with status 200)",
             profile: ProfileName::Reference,
             target: Target::Canned(|| {
-                ResponseTemplate::new(200).set_body_raw("<!doctype html><html><body><h1>Welcome</h1></body></html>", "text/html; charset=utf-8")
+                ResponseTemplate::new(200).set_body_raw(
+                    "<!doctype html><html><body><h1>Welcome</h1></body></html>",
+                    "text/html; charset=utf-8",
+                )
             }),
             tags: "@policy or @acl",
             expect: ACQUIRE,
@@ -521,7 +657,10 @@ pub fn all() -> Vec<Case> {
             target: Target::Canned(|| {
                 ResponseTemplate::new(200)
                     .insert_header("cache-control", "no-store")
-                    .set_body_raw(r#"{"access_token":"eyJhbGciOi","token_type":"Bearer","expi"#, "application/json")
+                    .set_body_raw(
+                        r#"{"access_token":"eyJhbGciOi","token_type":"Bearer","expi"#,
+                        "application/json",
+                    )
             }),
             tags: "@policy or @acl",
             expect: ACQUIRE,
@@ -532,25 +671,40 @@ pub fn all() -> Vec<Case> {
             id: "refresh-count-unenforced",
             rule: "at most refresh.count refreshes per acquisition",
             profile: ProfileName::Reference,
-            target: issuer(Faults { refresh_count_unenforced: true, ..Faults::default() }),
+            target: issuer(Faults {
+                refresh_count_unenforced: true,
+                ..Faults::default()
+            }),
             tags: "@refresh",
-            expect: &[("refresh/refresh", "refresh count is spent"), ("refresh/refresh", "spent refresh count")],
+            expect: &[
+                ("refresh/refresh", "refresh count is spent"),
+                ("refresh/refresh", "spent refresh count"),
+            ],
             precise: true,
         },
         Case {
             id: "refresh-window-ignored",
             rule: "no refresh after the refreshed-token validity period",
             profile: ProfileName::Reference,
-            target: issuer(Faults { refresh_window_ignored: true, ..Faults::default() }),
+            target: issuer(Faults {
+                refresh_window_ignored: true,
+                ..Faults::default()
+            }),
             tags: "@refresh",
-            expect: &[("refresh/refresh", "refreshed-token validity period"), ("refresh/refresh", "expired refresh window")],
+            expect: &[
+                ("refresh/refresh", "refreshed-token validity period"),
+                ("refresh/refresh", "expired refresh window"),
+            ],
             precise: true,
         },
         Case {
             id: "dash-refused",
             rule: "policy-mode JWT password grant takes the dash as client_secret (here: refused)",
             profile: ProfileName::Reference,
-            target: issuer(Faults { dash_refused: true, ..Faults::default() }),
+            target: issuer(Faults {
+                dash_refused: true,
+                ..Faults::default()
+            }),
             tags: "@policy",
             expect: &[
                 ("policy/acquire", "JWT password grant with the key of"),
@@ -565,7 +719,10 @@ pub fn all() -> Vec<Case> {
             id: "dash-accepted-everywhere",
             rule: "the dash works only where the seed documents it (here: everywhere)",
             profile: ProfileName::Reference,
-            target: issuer(Faults { dash_accepted_everywhere: true, ..Faults::default() }),
+            target: issuer(Faults {
+                dash_accepted_everywhere: true,
+                ..Faults::default()
+            }),
             tags: "@acl or @errors or @refresh",
             expect: &[
                 ("acl/acquire", "the dash is refused"),
@@ -578,7 +735,10 @@ pub fn all() -> Vec<Case> {
             id: "mode-prefix-unchecked",
             rule: "a key works only on its own mode's prefix (/auth vs /credential)",
             profile: ProfileName::Reference,
-            target: issuer(Faults { mode_prefix_unchecked: true, ..Faults::default() }),
+            target: issuer(Faults {
+                mode_prefix_unchecked: true,
+                ..Faults::default()
+            }),
             tags: "@errors",
             expect: &[("errors/routing", "other mode's prefix")],
             precise: true,
@@ -587,7 +747,10 @@ pub fn all() -> Vec<Case> {
             id: "token-kind-unchecked",
             rule: "a JWT key works only on .../jwt and an OAuth2 key only on .../token",
             profile: ProfileName::Reference,
-            target: issuer(Faults { token_kind_unchecked: true, ..Faults::default() }),
+            target: issuer(Faults {
+                token_kind_unchecked: true,
+                ..Faults::default()
+            }),
             tags: "@errors",
             expect: &[("errors/routing", "other token kind's endpoint")],
             precise: true,
@@ -596,25 +759,40 @@ pub fn all() -> Vec<Case> {
             id: "scope-unchecked",
             rule: "a scope the principal does not hold is refused (strict mode)",
             profile: ProfileName::Reference,
-            target: issuer(Faults { scope_unchecked: true, ..Faults::default() }),
+            target: issuer(Faults {
+                scope_unchecked: true,
+                ..Faults::default()
+            }),
             tags: "@scope",
-            expect: &[("scope/scope", "handled per the target's scope setting"), ("scope/scope", "issues no scope it does not hold")],
+            expect: &[
+                ("scope/scope", "handled per the target's scope setting"),
+                ("scope/scope", "issues no scope it does not hold"),
+            ],
             precise: true,
         },
         Case {
             id: "oauth2-old-token-survives-refresh",
             rule: "an OAuth2 refresh invalidates the previous access token",
             profile: ProfileName::Reference,
-            target: issuer(Faults { oauth2_old_token_survives_refresh: true, ..Faults::default() }),
+            target: issuer(Faults {
+                oauth2_old_token_survives_refresh: true,
+                ..Faults::default()
+            }),
             tags: "@refresh",
-            expect: &[("introspection/introspect", "retires the previous access token")],
+            expect: &[(
+                "introspection/introspect",
+                "retires the previous access token",
+            )],
             precise: true,
         },
         Case {
             id: "get-always-allowed",
             rule: "GET is refused where URL parameters are not allowed",
             profile: ProfileName::Reference,
-            target: issuer(Faults { get_always_allowed: true, ..Faults::default() }),
+            target: issuer(Faults {
+                get_always_allowed: true,
+                ..Faults::default()
+            }),
             tags: "@url_params",
             expect: &[
                 ("transport/url_parameters", "GET issues no"),
@@ -627,7 +805,10 @@ pub fn all() -> Vec<Case> {
             id: "grant-type-unchecked",
             rule: "a policy issues tokens only for the grant type it was defined with",
             profile: ProfileName::Reference,
-            target: issuer(Faults { grant_type_unchecked: true, ..Faults::default() }),
+            target: issuer(Faults {
+                grant_type_unchecked: true,
+                ..Faults::default()
+            }),
             tags: "@errors",
             // The switch serves a client_credentials request on a password policy; the reverse
             // still fails on the user check (a client_credentials policy has no user pool), so
@@ -640,7 +821,9 @@ pub fn all() -> Vec<Case> {
             rule: "a policy issues tokens only for the grant type it was defined with (here: the policy's own grant is used whatever was asked)",
             profile: ProfileName::Reference,
             target: on_request(|ctx, req| {
-                let Some(f) = req.fixture(&ctx.profile).cloned() else { return };
+                let Some(f) = req.fixture(&ctx.profile).cloned() else {
+                    return;
+                };
                 let asked = req.param("grant_type");
                 let other = match f.grant_type {
                     GrantType::ClientCredentials => "password",
@@ -650,25 +833,38 @@ pub fn all() -> Vec<Case> {
                     return;
                 }
                 req.set("grant_type", f.grant_type.as_str());
-                req.set("client_secret", f.documented_client_secret(f.grant_type.into()));
+                req.set(
+                    "client_secret",
+                    f.documented_client_secret(f.grant_type.into()),
+                );
                 match (f.grant_type, f.users.first()) {
                     (GrantType::Password, Some(u)) => {
                         req.set("username", &u.username);
                         req.set("password", u.password.expose());
                     }
-                    _ => req.params.retain(|(k, _)| k != "username" && k != "password"),
+                    _ => req
+                        .params
+                        .retain(|(k, _)| k != "username" && k != "password"),
                 }
             }),
             tags: "@errors",
-            expect: &[("errors/grants", "refuses the other grant type"), ("errors/grants", "documented code")],
+            expect: &[
+                ("errors/grants", "refuses the other grant type"),
+                ("errors/grants", "documented code"),
+            ],
             precise: true,
         },
     ]
 }
 
 /// Replaces a JWT access token with `f(header, payload, signature)` (base64url segments).
-fn map_jwt(m: &mut serde_json::Map<String, Value>, f: impl FnOnce(&str, &str, &str) -> Option<String>) {
-    let Some(token) = m.get("access_token").and_then(Value::as_str) else { return };
+fn map_jwt(
+    m: &mut serde_json::Map<String, Value>,
+    f: impl FnOnce(&str, &str, &str) -> Option<String>,
+) {
+    let Some(token) = m.get("access_token").and_then(Value::as_str) else {
+        return;
+    };
     let parts: Vec<&str> = token.split('.').collect();
     let [h, p, s] = parts.as_slice() else { return };
     if let Some(new) = f(h, p, s) {
@@ -679,8 +875,10 @@ fn map_jwt(m: &mut serde_json::Map<String, Value>, f: impl FnOnce(&str, &str, &s
 /// The same token with `exp` moved by 120 s (or added to an immortal one), validly signed with
 /// the profile's HS secret: only the expiry is wrong.
 fn resign_with_wrong_exp(header: &str, payload: &str, secret: &str) -> Option<String> {
-    let header: jsonwebtoken::Header = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
-    let mut claims: serde_json::Map<String, Value> = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    let header: jsonwebtoken::Header =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
+    let mut claims: serde_json::Map<String, Value> =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
     let iat = claims.get("iat").and_then(Value::as_u64)?;
     let exp = match claims.get("exp").and_then(Value::as_u64) {
         Some(exp) => exp + 120,
@@ -698,25 +896,33 @@ fn fill_missing_parameters(ctx: &Ctx, req: &mut ProxyRequest) {
         return;
     }
     if req.param("client_id").is_none() {
-        let Some(f) = ctx.profile.fixtures.iter().find(|f| f.endpoint_path() == req.path && f.grant_type == GrantType::ClientCredentials) else {
+        let Some(f) = ctx.profile.fixtures.iter().find(|f| {
+            f.endpoint_path() == req.path && f.grant_type == GrantType::ClientCredentials
+        }) else {
             return;
         };
         req.set("client_id", &f.client_id.clone());
-        req.set("client_secret", &f.client_secret.expose().to_owned());
+        req.set("client_secret", f.client_secret.expose());
     }
-    let Some(f) = req.fixture(&ctx.profile).cloned() else { return };
+    let Some(f) = req.fixture(&ctx.profile).cloned() else {
+        return;
+    };
     if req.param("grant_type").is_none() {
         req.set("grant_type", f.grant_type.as_str());
     }
     let grant: Option<RequestedGrant> = req.param("grant_type").and_then(|g| g.parse().ok());
-    if req.param("client_secret").is_none() {
-        if let Some(g) = grant {
-            req.set("client_secret", f.documented_client_secret(g));
-        }
+    if req.param("client_secret").is_none()
+        && let Some(g) = grant
+    {
+        req.set("client_secret", f.documented_client_secret(g));
     }
     if grant == Some(RequestedGrant::Password) {
         let Some(first) = f.users.first() else { return };
-        let user = req.param("username").and_then(|n| f.user(n)).unwrap_or(first).clone();
+        let user = req
+            .param("username")
+            .and_then(|n| f.user(n))
+            .unwrap_or(first)
+            .clone();
         if req.param("username").is_none() {
             req.set("username", &user.username);
         }
@@ -728,5 +934,6 @@ fn fill_missing_parameters(ctx: &Ctx, req: &mut ProxyRequest) {
 
 /// Whether the scenario `(path, name)` is selected by `sel`.
 pub fn selected(sel: &[Sel], path: &str, name: &str) -> bool {
-    sel.iter().any(|(p, n)| path.starts_with(p) && name.contains(n))
+    sel.iter()
+        .any(|(p, n)| path.starts_with(p) && name.contains(n))
 }

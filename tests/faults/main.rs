@@ -47,7 +47,11 @@ fn loopback() -> SocketAddr {
 }
 
 /// Runs the scenarios matching `tags` against `base_url`.
-pub async fn run_suite(profile: Profile, base_url: String, tags: Option<&str>) -> anyhow::Result<RunReport> {
+pub async fn run_suite(
+    profile: Profile,
+    base_url: String,
+    tags: Option<&str>,
+) -> anyhow::Result<RunReport> {
     Ok(runner::run(RunOptions {
         features_dir: root().join("features"),
         snapshots_dir: root().join("snapshots"),
@@ -66,14 +70,16 @@ async fn run_case(case: &Case) -> anyhow::Result<RunReport> {
     let tags = Some(case.tags);
     match &case.target {
         Target::Issuer(faults) => {
-            let server = reference_server::start_with_faults(profile.clone(), loopback(), *faults).await?;
+            let server =
+                reference_server::start_with_faults(profile.clone(), loopback(), *faults).await?;
             let report = run_suite(profile, server.base_url(), tags).await;
             server.shutdown().await;
             report
         }
         Target::Proxy { request, response } => {
             let server = reference_server::start(profile.clone(), loopback()).await?;
-            let proxy = proxy::start(profile.clone(), server.base_url(), *request, *response).await?;
+            let proxy =
+                proxy::start(profile.clone(), server.base_url(), *request, *response).await?;
             let report = run_suite(profile, proxy.base_url(), tags).await;
             drop(proxy);
             server.shutdown().await;
@@ -81,7 +87,10 @@ async fn run_case(case: &Case) -> anyhow::Result<RunReport> {
         }
         Target::Canned(template) => {
             let mock = MockServer::start().await;
-            Mock::given(any()).respond_with(template()).mount(&mock).await;
+            Mock::given(any())
+                .respond_with(template())
+                .mount(&mock)
+                .await;
             run_suite(profile, mock.uri(), tags).await
         }
     }
@@ -100,10 +109,23 @@ pub struct Verdict {
 }
 
 fn judge(case: &Case, report: &RunReport) -> Verdict {
-    let mut v = Verdict { caught: Vec::new(), problems: Vec::new(), collateral: 0, expected: 0, ran: report.scenarios.len() };
+    let mut v = Verdict {
+        caught: Vec::new(),
+        problems: Vec::new(),
+        collateral: 0,
+        expected: 0,
+        ran: report.scenarios.len(),
+    };
     for sel in case.expect {
-        if !report.scenarios.iter().any(|s| cases::selected(&[*sel], &s.feature_path, &s.name)) {
-            v.problems.push(format!("selector {sel:?} matches no scenario of the run (renamed? wrong tags `{}`?)", case.tags));
+        if !report
+            .scenarios
+            .iter()
+            .any(|s| cases::selected(&[*sel], &s.feature_path, &s.name))
+        {
+            v.problems.push(format!(
+                "selector {sel:?} matches no scenario of the run (renamed? wrong tags `{}`?)",
+                case.tags
+            ));
         }
     }
     for s in &report.scenarios {
@@ -114,16 +136,26 @@ fn judge(case: &Case, report: &RunReport) -> Verdict {
             (Outcome::Violated(f), false) => {
                 v.collateral += 1;
                 if case.precise {
-                    v.problems.push(format!("also failed {} (rule: {}; expected {}, got {})", s.key(), f.rule, f.expected, f.actual));
+                    v.problems.push(format!(
+                        "also failed {} (rule: {}; expected {}, got {})",
+                        s.key(),
+                        f.rule,
+                        f.expected,
+                        f.actual
+                    ));
                 }
             }
             (Outcome::HarnessError { message }, false) => {
                 v.collateral += 1;
                 if case.precise {
-                    v.problems.push(format!("harness error in {}: {message}", s.key()));
+                    v.problems
+                        .push(format!("harness error in {}: {message}", s.key()));
                 }
             }
-            (other, true) => v.problems.push(format!("NOT CAUGHT {}: {}", s.key(), outcome_word(other))),
+            (other, true) => {
+                v.problems
+                    .push(format!("NOT CAUGHT {}: {}", s.key(), outcome_word(other)))
+            }
             (_, false) => {}
         }
     }
@@ -142,11 +174,12 @@ fn outcome_word(o: &Outcome) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_matrix() {
     let table = cases::all();
-    let results: Vec<(usize, anyhow::Result<RunReport>)> = futures::stream::iter(table.iter().enumerate())
-        .map(|(i, case)| async move { (i, run_case(case).await) })
-        .buffer_unordered(PARALLEL_CASES)
-        .collect()
-        .await;
+    let results: Vec<(usize, anyhow::Result<RunReport>)> =
+        futures::stream::iter(table.iter().enumerate())
+            .map(|(i, case)| async move { (i, run_case(case).await) })
+            .buffer_unordered(PARALLEL_CASES)
+            .collect()
+            .await;
 
     let mut verdicts: Vec<Option<Verdict>> = (0..table.len()).map(|_| None).collect();
     let mut failures = Vec::new();
@@ -164,9 +197,11 @@ async fn fault_matrix() {
         }
     }
 
-    let listed = runner::list(&root().join("features"), &Profile::reference()).expect("the features parse");
+    let listed =
+        runner::list(&root().join("features"), &Profile::reference()).expect("the features parse");
     let kill = matrix::build(&table, &verdicts, &listed);
-    matrix::write(&root().join("docs/kill-matrix.md"), &kill.markdown).expect("docs/kill-matrix.md is writable");
+    matrix::write(&root().join("docs/kill-matrix.md"), &kill.markdown)
+        .expect("docs/kill-matrix.md is writable");
     for gap in &kill.must_gaps {
         failures.push(format!("GAP: no fault kills the @must scenario {gap}"));
     }
@@ -174,5 +209,9 @@ async fn fault_matrix() {
     if !failures.is_empty() {
         eprintln!("fault matrix:\n{}", failures.join("\n"));
     }
-    assert!(failures.is_empty(), "fault matrix:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fault matrix:\n{}",
+        failures.join("\n")
+    );
 }

@@ -41,21 +41,48 @@ pub fn build(table: &[Case], verdicts: &[Option<Verdict>], listed: &[ScenarioInf
     );
 
     md.push_str("## Faults\n\n");
-    md.push_str("| fault | how | rule broken | scenarios that must fail | caught | other failures |\n");
+    md.push_str(
+        "| fault | how | rule broken | scenarios that must fail | caught | other failures |\n",
+    );
     md.push_str("|---|---|---|---|---|---|\n");
     for (case, v) in table.iter().zip(verdicts) {
-        let sels: Vec<String> = case.expect.iter().map(|(p, n)| format!("`{p}` *{n}*")).collect();
-        let sels = if sels.is_empty() { "none: no scenario encodes this rule".to_owned() } else { sels.join("<br>") };
+        let sels: Vec<String> = case
+            .expect
+            .iter()
+            .map(|(p, n)| format!("`{p}` *{n}*"))
+            .collect();
+        let sels = if sels.is_empty() {
+            "none: no scenario encodes this rule".to_owned()
+        } else {
+            sels.join("<br>")
+        };
         let (caught, other) = match v {
             None => ("no (the run did not start)".to_owned(), "-".to_owned()),
-            Some(v) if case.expect.is_empty() => (format!("no: GAP ({} scenarios ran)", v.ran), v.collateral.to_string()),
+            Some(v) if case.expect.is_empty() => (
+                format!("no: GAP ({} scenarios ran)", v.ran),
+                v.collateral.to_string(),
+            ),
             Some(v) => {
                 let all = v.caught.len() == v.expected && v.expected > 0;
-                (format!("{} ({}/{})", if all { "yes" } else { "no" }, v.caught.len(), v.expected), v.collateral.to_string())
+                (
+                    format!(
+                        "{} ({}/{})",
+                        if all { "yes" } else { "no" },
+                        v.caught.len(),
+                        v.expected
+                    ),
+                    v.collateral.to_string(),
+                )
             }
         };
         let precise = if case.precise { " (precise)" } else { "" };
-        let _ = writeln!(md, "| `{}`{precise} | {} | {} | {sels} | {caught} | {other} |", case.id, case.target.kind(), escape(case.rule));
+        let _ = writeln!(
+            md,
+            "| `{}`{precise} | {} | {} | {sels} | {caught} | {other} |",
+            case.id,
+            case.target.kind(),
+            escape(case.rule)
+        );
     }
 
     let mut must_gaps = Vec::new();
@@ -65,17 +92,35 @@ pub fn build(table: &[Case], verdicts: &[Option<Verdict>], listed: &[ScenarioInf
         let mut rows: Vec<&ScenarioInfo> = listed.iter().filter(|s| s.level == level).collect();
         rows.sort_by(|a, b| (&a.feature_path, a.line).cmp(&(&b.feature_path, b.line)));
         for s in rows {
-            let trace: Vec<&str> = s.tags.iter().map(|t| t.trim_start_matches('@')).filter(|t| t.starts_with("seed-") || t.starts_with("doc-") || t.starts_with("rfc-")).collect();
+            let trace: Vec<&str> = s
+                .tags
+                .iter()
+                .map(|t| t.trim_start_matches('@'))
+                .filter(|t| {
+                    t.starts_with("seed-") || t.starts_with("doc-") || t.starts_with("rfc-")
+                })
+                .collect();
             let by = killed.get(&(s.feature_path.clone(), s.line));
             let by_text = match by {
-                Some(ids) => ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", "),
+                Some(ids) => ids
+                    .iter()
+                    .map(|id| format!("`{id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 None if level == Level::Must => {
                     must_gaps.push(format!("{}:{} {}", s.feature_path, s.line, s.name));
                     "**GAP**".to_owned()
                 }
                 None => "not covered".to_owned(),
             };
-            let _ = writeln!(md, "| `{}:{}` {} | {} | {by_text} |", s.feature_path, s.line, escape(&s.name), trace.join(" "));
+            let _ = writeln!(
+                md,
+                "| `{}:{}` {} | {} | {by_text} |",
+                s.feature_path,
+                s.line,
+                escape(&s.name),
+                trace.join(" ")
+            );
         }
     }
 
@@ -89,9 +134,17 @@ pub fn build(table: &[Case], verdicts: &[Option<Verdict>], listed: &[ScenarioInf
         }
     }
     for c in fault_gaps {
-        let _ = writeln!(md, "- Fault no scenario catches: `{}`: {}.", c.id, escape(c.rule));
+        let _ = writeln!(
+            md,
+            "- Fault no scenario catches: `{}`: {}.",
+            c.id,
+            escape(c.rule)
+        );
     }
-    KillMatrix { markdown: md, must_gaps }
+    KillMatrix {
+        markdown: md,
+        must_gaps,
+    }
 }
 
 fn escape(s: &str) -> String {

@@ -27,7 +27,9 @@ pub struct Ctx {
 impl Ctx {
     /// Whether the upstream issued this refresh token through the proxy.
     pub fn issued_refresh_token(&self, token: &str) -> bool {
-        self.seen_refresh_tokens.lock().is_ok_and(|s| s.contains(token))
+        self.seen_refresh_tokens
+            .lock()
+            .is_ok_and(|s| s.contains(token))
     }
 }
 
@@ -49,7 +51,10 @@ pub struct ProxyRequest {
 
 impl ProxyRequest {
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn set(&mut self, name: &str, value: &str) {
@@ -61,7 +66,8 @@ impl ProxyRequest {
 
     /// The fixture of the request's client id.
     pub fn fixture<'p>(&self, profile: &'p Profile) -> Option<&'p tokenspec_profile::Fixture> {
-        self.param("client_id").and_then(|id| profile.fixture_by_client_id(id))
+        self.param("client_id")
+            .and_then(|id| profile.fixture_by_client_id(id))
     }
 
     /// Whether this is a request to a token endpoint (not JWKS, introspection, health).
@@ -95,24 +101,27 @@ impl ProxyResponse {
         if self.status != StatusCode::OK {
             return;
         }
-        if let Some(mut m) = self.json() {
-            if m.contains_key("access_token") {
-                f(&mut m);
-                self.set_json(m);
-            }
+        if let Some(mut m) = self.json()
+            && m.contains_key("access_token")
+        {
+            f(&mut m);
+            self.set_json(m);
         }
     }
 
     /// The body of an OAuth error response, to change in place.
-    pub fn edit_error(&mut self, f: impl FnOnce(&mut StatusCode, &mut serde_json::Map<String, Value>)) {
+    pub fn edit_error(
+        &mut self,
+        f: impl FnOnce(&mut StatusCode, &mut serde_json::Map<String, Value>),
+    ) {
         if !self.status.is_client_error() {
             return;
         }
-        if let Some(mut m) = self.json() {
-            if m.contains_key("error") {
-                f(&mut self.status, &mut m);
-                self.set_json(m);
-            }
+        if let Some(mut m) = self.json()
+            && m.contains_key("error")
+        {
+            f(&mut self.status, &mut m);
+            self.set_json(m);
         }
     }
 }
@@ -154,9 +163,14 @@ pub async fn start(
     on_response: Option<ResponseHook>,
 ) -> anyhow::Result<Proxy> {
     let shared = Arc::new(Shared {
-        ctx: Ctx { profile, seen_refresh_tokens: Mutex::new(HashSet::new()) },
+        ctx: Ctx {
+            profile,
+            seen_refresh_tokens: Mutex::new(HashSet::new()),
+        },
         upstream,
-        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?,
         on_request,
         on_response,
     });
@@ -166,12 +180,18 @@ pub async fn start(
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    Ok(Proxy { base_url: format!("http://{addr}"), task })
+    Ok(Proxy {
+        base_url: format!("http://{addr}"),
+        task,
+    })
 }
 
 fn is_form(content_type: Option<&str>) -> bool {
     content_type.is_some_and(|ct| {
-        ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        ct.split(';').next().is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
     })
 }
 
@@ -180,11 +200,22 @@ fn decode(bytes: &[u8]) -> Vec<(String, String)> {
 }
 
 fn encode(params: &[(String, String)]) -> String {
-    form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish()
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish()
 }
 
-async fn forward(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+async fn forward(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let form = method == Method::POST && is_form(content_type.as_deref());
     let params = if method == Method::GET {
         decode(uri.query().unwrap_or_default().as_bytes())
@@ -193,7 +224,14 @@ async fn forward(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, he
     } else {
         Vec::new()
     };
-    let mut req = ProxyRequest { method, path: uri.path().to_owned(), params, content_type, form, body };
+    let mut req = ProxyRequest {
+        method,
+        path: uri.path().to_owned(),
+        params,
+        content_type,
+        form,
+        body,
+    };
     if let Some(hook) = shared.on_request {
         hook(&shared.ctx, &mut req);
     }
@@ -210,7 +248,9 @@ async fn forward(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, he
                 Some(ct) if is_form(Some(ct)) => ct.clone(),
                 _ => "application/x-www-form-urlencoded".to_owned(),
             };
-            out = out.header(header::CONTENT_TYPE, ct).body(encode(&req.params));
+            out = out
+                .header(header::CONTENT_TYPE, ct)
+                .body(encode(&req.params));
         } else {
             if let Some(ct) = &req.content_type {
                 out = out.header(header::CONTENT_TYPE, ct.clone());
@@ -223,24 +263,46 @@ async fn forward(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, he
     }
     let upstream = match out.send().await {
         Ok(r) => r,
-        Err(e) => return (StatusCode::BAD_GATEWAY, format!("proxy: upstream failed: {e}")).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_GATEWAY,
+                format!("proxy: upstream failed: {e}"),
+            )
+                .into_response();
+        }
     };
     let status = upstream.status();
     let mut resp_headers = HeaderMap::new();
     for (name, value) in upstream.headers() {
-        if name != header::CONTENT_LENGTH && name != header::TRANSFER_ENCODING && name != header::CONNECTION {
+        if name != header::CONTENT_LENGTH
+            && name != header::TRANSFER_ENCODING
+            && name != header::CONNECTION
+        {
             resp_headers.append(name.clone(), value.clone());
         }
     }
     let body = match upstream.bytes().await {
         Ok(b) => b.to_vec(),
-        Err(e) => return (StatusCode::BAD_GATEWAY, format!("proxy: upstream body failed: {e}")).into_response(),
-    };
-    let mut resp = ProxyResponse { status, headers: resp_headers, body };
-    if let Some(rt) = resp.json().and_then(|m| m.get("refresh_token").and_then(Value::as_str).map(str::to_owned)) {
-        if let Ok(mut seen) = shared.ctx.seen_refresh_tokens.lock() {
-            seen.insert(rt);
+        Err(e) => {
+            return (
+                StatusCode::BAD_GATEWAY,
+                format!("proxy: upstream body failed: {e}"),
+            )
+                .into_response();
         }
+    };
+    let mut resp = ProxyResponse {
+        status,
+        headers: resp_headers,
+        body,
+    };
+    if let Some(rt) = resp.json().and_then(|m| {
+        m.get("refresh_token")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }) && let Ok(mut seen) = shared.ctx.seen_refresh_tokens.lock()
+    {
+        seen.insert(rt);
     }
     if let Some(hook) = shared.on_response {
         hook(&shared.ctx, &req, &mut resp);
