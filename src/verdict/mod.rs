@@ -214,14 +214,15 @@ fn grade_one(
     options: GradeOptions,
     entry: Option<&BaselineEntry>,
 ) -> (Verdict, Option<String>) {
-    let reason = entry.map(|e| match &e.reason {
+    let baselined = entry.map(|e| match &e.reason {
         Some(r) => format!("in the baseline ({r})"),
         None => "in the baseline".to_owned(),
     });
-    let would_fail = match &result.outcome {
+    // What the outcome means without a baseline; only failures of the run can be accepted.
+    let unaccepted = match &result.outcome {
         Outcome::HarnessError { .. } => return (Verdict::Error, None),
         Outcome::Passed => {
-            return match reason {
+            return match baselined {
                 Some(r) => (
                     Verdict::Stale,
                     Some(format!(
@@ -232,27 +233,23 @@ fn grade_one(
             };
         }
         Outcome::Violated(_) => match result.level {
-            Level::Must => Some(Verdict::Fail),
-            Level::Should if options.strict => Some(Verdict::Fail),
-            Level::Should => Some(Verdict::Warn),
-            Level::Info => Some(Verdict::Info),
+            Level::Info => return (Verdict::Info, None),
+            Level::Must => (Verdict::Fail, None),
+            Level::Should if options.strict => (
+                Verdict::Fail,
+                Some("a @should rule, failing because of --strict".to_owned()),
+            ),
+            Level::Should => (Verdict::Warn, None),
         },
-        Outcome::NotApplicable { .. } if options.require_all => Some(Verdict::Fail),
-        Outcome::NotApplicable { .. } => None,
-    };
-    match (would_fail, reason) {
-        (Some(Verdict::Info), _) => (Verdict::Info, None),
-        (Some(_), Some(r)) => (Verdict::Baselined, Some(format!("accepted: {r}"))),
-        (Some(Verdict::Fail), None) if matches!(result.outcome, Outcome::NotApplicable { .. }) => (
+        Outcome::NotApplicable { .. } if options.require_all => (
             Verdict::Fail,
             Some("not applicable, and --require-all makes that a failure".to_owned()),
         ),
-        (Some(Verdict::Fail), None) if result.level == Level::Should => (
-            Verdict::Fail,
-            Some("a @should rule, failing because of --strict".to_owned()),
-        ),
-        (Some(v), None) => (v, None),
-        (None, _) => (Verdict::NotApplicable, None),
+        Outcome::NotApplicable { .. } => return (Verdict::NotApplicable, None),
+    };
+    match baselined {
+        Some(r) => (Verdict::Baselined, Some(format!("accepted: {r}"))),
+        None => unaccepted,
     }
 }
 
