@@ -29,7 +29,7 @@
 
 use std::fmt::Write as _;
 
-use crate::report::model::Outcome;
+use crate::report::model::{Outcome, StepStatus};
 use crate::verdict::{Graded, GradedScenario, Verdict};
 
 /// How much the terminal report says.
@@ -113,7 +113,12 @@ fn scenario_lines(out: &mut String, graded: &Graded<'_>, verbosity: Verbosity) {
         out.push('\n');
         if verbosity == Verbosity::Verbose {
             for s in &r.steps {
-                let _ = writeln!(out, "           {:?} {} {}", s.status, s.keyword, s.text);
+                let status = match s.status {
+                    StepStatus::Passed => "passed",
+                    StepStatus::Failed => "failed",
+                    StepStatus::Skipped => "skipped",
+                };
+                let _ = writeln!(out, "         {status:<8} {} {}", s.keyword, s.text);
             }
         }
     }
@@ -207,6 +212,13 @@ mod tests {
         };
         let graded = grade(&report, options, &Baseline::default());
         insta::assert_snapshot!("terminal_quiet_strict", render(&graded, Verbosity::Quiet));
+    }
+
+    #[test]
+    fn golden_verbose() {
+        let report = sample_report();
+        let graded = grade(&report, GradeOptions::default(), &Baseline::default());
+        insta::assert_snapshot!("terminal_verbose", render(&graded, Verbosity::Verbose));
     }
 
     #[test]
