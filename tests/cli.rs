@@ -706,3 +706,29 @@ async fn show_secrets_reveals_what_was_sent() {
     );
     assert!(!stdout.contains("[redacted]"), "{stdout}");
 }
+
+/// The README's "adding a scenario" path: a new feature file in a features directory of one's
+/// own, run against the embedded reference issuer.
+#[test]
+fn a_new_scenario_runs_from_a_features_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let features = dir.path().join("features/policy");
+    std::fs::create_dir_all(&features).unwrap();
+    std::fs::write(
+        features.join("mine.feature"),
+        "@policy @jwt\nFeature: my check\n\n  @must @seed-1.1-cc @client_credentials\n  \
+         Scenario: my new scenario\n    \
+         Given a JWT policy managed from this policy with grant type client_credentials\n    \
+         When the client requests a token as documented\n    Then a token is issued\n    \
+         And expires_in is the configured validity\n",
+    )
+    .unwrap();
+    let out = tokenspec(&["run", "--features", "features"], dir.path());
+    assert_exit(&out, 0, &[]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("PASS   policy/mine.feature:5  my new scenario"),
+        "{stdout}"
+    );
+    assert!(summary_line(&out).starts_with("1 passed, 0 failed, 0 skipped"));
+}
