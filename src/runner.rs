@@ -504,3 +504,89 @@ impl cucumber::Writer<TokenWorld> for Collector {
 
 /// Events are keyed per scenario, so interleaving from concurrent scenarios is fine.
 impl cucumber::writer::Normalized for Collector {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> RunContext {
+        let r = RunContext::new(
+            Profile::reference(),
+            "http://127.0.0.1:1",
+            PathBuf::from("snapshots"),
+        )
+        .expect("context");
+        r.redactor.add("secret-token-value");
+        r
+    }
+
+    fn payload<T: std::any::Any + Send>(v: T) -> event::Info {
+        Arc::new(v)
+    }
+
+    #[test]
+    fn typed_payloads_become_their_outcomes() {
+        let c = ctx();
+        let failure = Failure {
+            rule: "r".into(),
+            expected: "e".into(),
+            actual: "a".into(),
+            request: None,
+            response: None,
+            step: String::new(),
+        };
+        match classify(&c, &payload(StepFailure::Violation(failure)), "Then x") {
+            Outcome::Violated(f) => assert_eq!(f.step, "Then x", "the writer names the step"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            classify(&c, &payload(StepFailure::NotApplicable { needs: "n".into() }), "Given x"),
+            Outcome::NotApplicable { needs } if needs == "n"
+        ));
+        assert!(matches!(
+            classify(&c, &payload(StepFailure::Harness { message: "m".into() }), "When x"),
+            Outcome::HarnessError { message } if message == "m"
+        ));
+    }
+
+    #[test]
+    fn a_foreign_panic_is_a_redacted_harness_bug() {
+        let c = ctx();
+        let out = classify(
+            &c,
+            &payload(String::from("boom secret-token-value")),
+            "When x",
+        );
+        let Outcome::HarnessError { message } = out else {
+            panic!("{out:?}")
+        };
+        assert!(
+            message.starts_with("harness bug: step `When x` panicked: boom"),
+            "{message}"
+        );
+        assert!(!message.contains("secret-token-value"), "{message}");
+    }
+
+    #[test]
+    fn the_strongest_level_tag_wins() {
+        let tags = |t: &[&str]| t.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(level_of(&tags(&["jwt", "should", "must"])), Level::Must);
+        assert_eq!(level_of(&tags(&["should", "info"])), Level::Should);
+        assert_eq!(level_of(&tags(&["info"])), Level::Info);
+    }
+
+    #[test]
+    fn list_says_which_fixture_or_what_is_needed() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("features");
+        let all = list(&dir, &Profile::reference()).expect("features list");
+        assert!(
+            all.iter()
+                .all(|s| matches!(s.applicability, Applicability::Applicable { .. }))
+        );
+        let mut one = Profile::reference();
+        one.fixtures.retain(|f| f.id == "jwt-policy-proxy-cc");
+        let some = list(&dir, &one).expect("features list");
+        assert!(some.iter().any(|s| matches!(&s.applicability, Applicability::NotApplicable { needs } if needs.contains("managed_from = \"acl\""))));
+        assert!(some.iter().any(|s| matches!(&s.applicability, Applicability::Applicable { fixture } if fixture == "jwt-policy-proxy-cc")));
+    }
+}
