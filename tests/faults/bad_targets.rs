@@ -17,6 +17,18 @@ use tokio::net::TcpListener;
 
 use crate::{root, run_suite};
 
+/// `assert!` that also prints its message: while cucumber runs in another test of this binary,
+/// the panic hook may not print it.
+macro_rules! check {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            let msg = format!($($msg)+);
+            eprintln!("{msg}");
+            panic!("{msg}");
+        }
+    };
+}
+
 /// How the raw target treats a connection.
 #[derive(Debug, Clone, Copy)]
 enum Behaviour {
@@ -77,25 +89,29 @@ fn short_timeout_profile(dir: &Path) -> (Profile, PathBuf) {
 
 /// Every scenario failed, with a reason that contains one of `needles` and no sign of a bug.
 fn assert_all_failed(report: &RunReport, needles: &[&str]) {
-    assert!(!report.scenarios.is_empty(), "nothing ran");
+    check!(!report.scenarios.is_empty(), "nothing ran");
     for s in &report.scenarios {
         let reason = match &s.outcome {
             Outcome::Violated(f) => {
                 format!("{} / expected {} / got {}", f.rule, f.expected, f.actual)
             }
             Outcome::HarnessError { message } => message.clone(),
-            other => panic!(
-                "{} should fail against a broken target, got {other:?}",
-                s.key()
-            ),
+            other => {
+                check!(
+                    false,
+                    "{} should fail against a broken target, got {other:?}",
+                    s.key()
+                );
+                continue;
+            }
         };
         let lower = reason.to_lowercase();
-        assert!(
+        check!(
             needles.iter().any(|n| lower.contains(n)),
             "{}: reason {reason:?} names none of {needles:?}",
             s.key()
         );
-        assert!(
+        check!(
             !lower.contains("harness bug") && !lower.contains("panicked"),
             "{}: {reason}",
             s.key()
@@ -134,17 +150,17 @@ async fn assert_cli_exit(url: &str, profile: &Path, code: i32, needle: &str) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
     );
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "exit code against {url}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    check!(
+        out.status.code() == Some(code),
+        "exit code {:?} (expected {code}) against {url}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        out.status.code()
     );
-    assert!(
+    check!(
         !stderr.contains("panicked") && !stdout.contains("panicked"),
         "a panic\n{stderr}"
     );
     let all = format!("{stdout}{stderr}").to_lowercase();
-    assert!(
+    check!(
         all.contains(needle),
         "output names no {needle:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
     );
@@ -172,8 +188,8 @@ async fn reset_connections_fail_every_scenario_with_the_reason() {
     let report = run_suite(profile, url.clone(), Some("@policy"))
         .await
         .expect("the run starts");
-    assert_all_failed(&report, &["unreachable", "closed", "reset"]);
-    assert_cli_exit(&url, &file, 3, "unreachable").await;
+    assert_all_failed(&report, &["connection closed", "connection reset"]);
+    assert_cli_exit(&url, &file, 3, "is unreachable: connection closed").await;
     task.abort();
 }
 
@@ -202,7 +218,7 @@ async fn garbage_bytes_fail_every_scenario_with_the_reason() {
     let report = run_suite(profile, url.clone(), Some("@policy"))
         .await
         .expect("the run starts");
-    assert_all_failed(&report, &["unreachable", "invalid", "http", "parse"]);
-    assert_cli_exit(&url, &file, 3, "").await;
+    assert_all_failed(&report, &["invalid http"]);
+    assert_cli_exit(&url, &file, 3, "invalid http version").await;
     task.abort();
 }

@@ -215,3 +215,42 @@ async fn fault_matrix() {
         failures.join("\n")
     );
 }
+
+/// The CLI gives the same verdict as the runner: against a faulty target it exits 1 and names
+/// the scenario that caught the fault.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_exits_1_naming_the_scenario_against_a_faulty_target() {
+    let faults = reference_server::Faults {
+        refresh_count_unenforced: true,
+        ..Default::default()
+    };
+    let server = reference_server::start_with_faults(Profile::reference(), loopback(), faults)
+        .await
+        .expect("the faulty issuer starts");
+    let url = server.base_url();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tokenspec"))
+            .args(["run", "--quiet", "--target", &url, "--tags", "@refresh"])
+            .env_remove("TOKENSPEC_PROFILE")
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("the tokenspec binary runs")
+    })
+    .await
+    .expect("the blocking task finishes");
+    server.shutdown().await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Only the four @must refresh-count scenarios fail; the @should one is a warning.
+    let failed: Vec<&str> = stdout.lines().filter(|l| l.starts_with("FAIL ")).collect();
+    let ok = out.status.code() == Some(1)
+        && failed.len() == 4
+        && failed.iter().all(|l| l.contains("refresh count is spent"))
+        && stdout
+            .lines()
+            .last()
+            .is_some_and(|l| l.contains(" 4 failed"));
+    if !ok {
+        eprintln!("exit {:?}\n{stdout}", out.status.code());
+    }
+    assert!(ok, "exit {:?}\n{stdout}", out.status.code());
+}
