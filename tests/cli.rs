@@ -140,48 +140,97 @@ fn embedded_run_passes_and_prints_the_summary_line() {
     );
 }
 
+/// `tokenspec serve` as a separate process; killed when dropped.
+struct ServeProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl ServeProcess {
+    /// Starts `tokenspec serve --bind 127.0.0.1:0 [args]` and reads the URL from its first line.
+    async fn start(args: &[&str]) -> ServeProcess {
+        use std::io::BufRead as _;
+        let mut child = Command::new(BIN)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
+            .env_remove("TOKENSPEC_PROFILE")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("tokenspec serve starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let first = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            std::io::BufReader::new(stdout)
+                .read_line(&mut line)
+                .map(|_| line)
+        })
+        .await
+        .expect("reader task")
+        .expect("first line");
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line: {first:?}"))
+            .to_owned();
+        ServeProcess { child, url }
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The issue's "done when": `tokenspec run --target URL --profile FILE` against a reference
+/// issuer started separately gives the same verdicts as the embedded run, both for an issuer in
+/// another process (`tokenspec serve`, the `reference-server` logic) and one started through the
+/// library API.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn separately_started_reference_issuer_gives_the_same_verdicts() {
     let dir = tempfile::tempdir().unwrap();
+    let profile_arg = reference_profile().display().to_string();
+    let process = ServeProcess::start(&["--profile", &profile_arg]).await;
     let profile = Profile::load(reference_profile()).expect("reference profile loads");
-    let server = reference_server::start(profile, "127.0.0.1:0".parse().unwrap())
+    let library = reference_server::start(profile, "127.0.0.1:0".parse().unwrap())
         .await
         .expect("reference issuer starts");
-    let remote_json = dir.path().join("remote.json");
-    let embedded_json = dir.path().join("embedded.json");
-    let profile_arg = reference_profile().display().to_string();
 
-    let remote = tokenspec_async(
-        vec![
-            "run".into(),
-            "--quiet".into(),
-            "--target".into(),
-            server.base_url(),
-            "--profile".into(),
-            profile_arg,
-            "--json".into(),
-            remote_json.display().to_string(),
-        ],
-        dir.path().to_owned(),
-    )
-    .await;
-    let embedded = tokenspec_async(
-        vec![
-            "run".into(),
-            "--quiet".into(),
-            "--json".into(),
-            embedded_json.display().to_string(),
-        ],
-        dir.path().to_owned(),
-    )
-    .await;
-    server.shutdown().await;
+    let mut verdict_sets = Vec::new();
+    for (name, target) in [
+        ("process", Some(process.url.clone())),
+        ("library", Some(library.base_url())),
+        ("embedded", None),
+    ] {
+        let json = dir.path().join(format!("{name}.json"));
+        let mut args: Vec<String> = vec!["run".into(), "--quiet".into()];
+        if let Some(url) = target {
+            args.extend([
+                "--target".into(),
+                url,
+                "--profile".into(),
+                profile_arg.clone(),
+            ]);
+        }
+        args.extend(["--json".into(), json.display().to_string()]);
+        let out = tokenspec_async(args, dir.path().to_owned()).await;
+        assert_exit(&out, 0, &[]);
+        verdict_sets.push(verdicts(&json));
+    }
+    library.shutdown().await;
+    drop(process);
 
-    assert_exit(&remote, 0, &[]);
-    assert_exit(&embedded, 0, &[]);
-    let (remote, embedded) = (verdicts(&remote_json), verdicts(&embedded_json));
-    assert!(!remote.is_empty());
-    assert_eq!(remote, embedded);
+    assert!(verdict_sets[0].len() > 100, "{}", verdict_sets[0].len());
+    assert_eq!(
+        verdict_sets[0], verdict_sets[2],
+        "separate process vs embedded"
+    );
+    assert_eq!(
+        verdict_sets[1], verdict_sets[2],
+        "library server vs embedded"
+    );
 }
 
 #[test]
@@ -545,36 +594,13 @@ fn steps_prints_the_catalogue() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_issues_tokens_and_stops_on_sigterm() {
-    use std::io::BufRead as _;
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env_remove("TOKENSPEC_PROFILE")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("tokenspec serve starts");
-    let stdout = child.stdout.take().unwrap();
-    let first = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .map(|_| line)
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line: {first:?}"))
-        .to_owned();
-
+    let mut serve = ServeProcess::start(&[]).await;
     let profile = Profile::reference();
     let fixture = profile
         .fixture("jwt-policy-proxy-cc")
         .expect("reference fixture");
     let response = reqwest::Client::new()
-        .post(format!("{url}/auth/jwt"))
+        .post(format!("{}/auth/jwt", serve.url))
         .form(&[
             ("grant_type", "client_credentials"),
             ("client_id", fixture.client_id.as_str()),
@@ -586,15 +612,15 @@ async fn serve_issues_tokens_and_stops_on_sigterm() {
     assert_eq!(response.status(), 200);
 
     let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &serve.child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
-    let status = tokio::task::spawn_blocking(move || child.wait())
+    let status = tokio::task::spawn_blocking(move || serve.child.wait())
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(status.code(), Some(0), "graceful exit on SIGTERM");
 }
 
 #[test]
