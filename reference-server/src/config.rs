@@ -90,7 +90,7 @@ impl Issuer {
                 },
             });
         }
-        let dummy = secret_digest(&crate::token::random_token());
+        let dummy = secret_digest(&crate::store::TokenKey::random().to_hex());
         Ok(Issuer {
             profile,
             clients,

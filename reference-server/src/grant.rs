@@ -18,8 +18,8 @@ use crate::config::{Issuer, secret_matches};
 use crate::error::TokenError;
 use crate::fault::Fault;
 use crate::form::{ClientCredentials, Params};
-use crate::store::{AccessRecord, RefreshLimits, RefreshRecord, RefreshRefusal};
-use crate::token::{random_token, random_uuid};
+use crate::store::{AccessRecord, RefreshLimits, RefreshRecord, RefreshRefusal, TokenKey};
+use crate::token::random_uuid;
 
 /// Which token endpoint a request came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,8 +313,9 @@ fn acquire(
     now: Now,
 ) -> Result<Vec<u8>, TokenError> {
     let validity = fixture.expiry.validity();
-    let refresh_token = fixture.can_refresh().then(random_token);
-    let access_token = new_access_token(
+    let refresh_key = fixture.can_refresh().then(TokenKey::random);
+    let refresh_token = refresh_key.map(TokenKey::to_hex);
+    let (access_token, access_key) = new_access_token(
         issuer,
         index,
         fixture,
@@ -324,7 +325,7 @@ fn acquire(
         now,
     )?;
     let mut refresh_record = None;
-    if let (Some(token), Some(refresh)) = (&refresh_token, fixture.refresh) {
+    if let (Some(key), Some(refresh)) = (refresh_key, fixture.refresh) {
         let record = RefreshRecord {
             fixture: index,
             acquired_at: now.system,
@@ -332,9 +333,9 @@ fn acquire(
             used: 0,
             username: principal.username.map(Into::into),
             scope: principal.scope.as_deref().map(Into::into),
-            access: (fixture.token == TokenKind::Oauth2).then(|| access_token.clone()),
+            access: access_key,
         };
-        issuer.store.insert_refresh(token.clone(), record.clone());
+        issuer.store.insert_refresh(key, record.clone());
         refresh_record = Some(record);
     }
     render(
@@ -350,7 +351,8 @@ fn acquire(
     )
 }
 
-/// Signs a JWT or stores a new opaque token for this principal.
+/// Signs a JWT or stores a new opaque token for this principal; returns the token and, for an
+/// opaque one, its store key.
 fn new_access_token(
     issuer: &Issuer,
     index: usize,
@@ -359,7 +361,7 @@ fn new_access_token(
     scope: Option<&str>,
     client_id: &str,
     now: Now,
-) -> Result<String, TokenError> {
+) -> Result<(String, Option<TokenKey>), TokenError> {
     let validity = fixture.expiry.validity();
     match fixture.token {
         TokenKind::Jwt => {
@@ -373,15 +375,15 @@ fn new_access_token(
                 exp: validity.map(|v| exp_claim(now.epoch, v)),
                 scope,
             };
-            signer.sign(&claims).map_err(|_| TokenError::ServerError)
+            let jwt = signer.sign(&claims).map_err(|_| TokenError::ServerError)?;
+            Ok((jwt, None))
         }
         TokenKind::Oauth2 => {
-            let token = random_token();
-            issuer.store.insert_access(
-                token.clone(),
-                opaque_record(index, validity, username, scope, now),
-            );
-            Ok(token)
+            let key = TokenKey::random();
+            issuer
+                .store
+                .insert_access(key, opaque_record(index, validity, username, scope, now));
+            Ok((key.to_hex(), Some(key)))
         }
     }
 }
@@ -436,7 +438,7 @@ fn refresh(
         .refresh(&token, index, limits, now.instant, |record| {
             opaque.then(|| {
                 (
-                    random_token(),
+                    TokenKey::random(),
                     opaque_record(
                         index,
                         validity,
@@ -454,17 +456,20 @@ fn refresh(
                 RefreshRefusal::Exhausted => "the refresh count is used up",
             })
         })?;
-    let access_token = match (&record.access, fixture.token) {
-        (Some(access), TokenKind::Oauth2) => access.clone(),
-        _ => new_access_token(
-            issuer,
-            index,
-            fixture,
-            record.username.as_deref(),
-            record.scope.as_deref(),
-            client_id,
-            now,
-        )?,
+    let access_token = match (record.access, fixture.token) {
+        (Some(access), TokenKind::Oauth2) => access.to_hex(),
+        _ => {
+            new_access_token(
+                issuer,
+                index,
+                fixture,
+                record.username.as_deref(),
+                record.scope.as_deref(),
+                client_id,
+                now,
+            )?
+            .0
+        }
     };
     render(
         issuer,

@@ -10,7 +10,7 @@
 //! The pipeline of a token request: [`http`](crate) decodes method, content type and body →
 //! `form` extracts parameters and client credentials → `grant` applies the rules and builds
 //! the response → `token` signs JWTs / mints opaque values → `store` keeps opaque tokens and
-//! refresh records.
+//! refresh records under 128-bit random keys.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

@@ -8,13 +8,94 @@
 //! is always refresh shard, then access shard; issuance never holds two locks.
 //!
 //! Expired entries are removed by [`Store::purge`], which the server runs on an interval.
+//!
+//! Keys are the 16 random bytes behind a token's 32 hex characters ([`TokenKey`]), not strings:
+//! no allocation per entry, and the bytes are already a uniform hash, so shard choice and
+//! hashing are a load of the first bytes. Clients can look keys up but never choose one that is
+//! inserted, so a weak hash gives them no way to flood a bucket.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Instant, SystemTime};
 
+use rand::RngExt as _;
+
 const SHARDS: usize = 64;
+
+/// An opaque token or refresh token: 128 random bits, written as 32 lowercase hex characters
+/// (the shape of Apinizer's opaque tokens, digest 11.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TokenKey([u8; 16]);
+
+impl TokenKey {
+    /// A fresh random key.
+    pub fn random() -> TokenKey {
+        TokenKey(rand::rng().random())
+    }
+
+    /// The key a client presented, if it has the shape of one of ours.
+    pub fn parse(token: &str) -> Option<TokenKey> {
+        let bytes = token.as_bytes();
+        if bytes.len() != 32 {
+            return None;
+        }
+        let nibble = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        let mut out = [0u8; 16];
+        for (i, pair) in bytes.chunks_exact(2).enumerate() {
+            out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+        }
+        Some(TokenKey(out))
+    }
+
+    /// The token as sent to clients.
+    pub fn to_hex(self) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(32);
+        for b in self.0 {
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        out
+    }
+
+    fn word(self, i: usize) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&self.0[i * 8..i * 8 + 8]);
+        u64::from_le_bytes(w)
+    }
+}
+
+impl Hash for TokenKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.word(0));
+    }
+}
+
+/// Passes a [`TokenKey`]'s first word through: it is already uniformly random.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for `TokenKey`; a plain FNV-style fold keeps it correct regardless.
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type KeyMap<V> = HashMap<TokenKey, V, BuildHasherDefault<KeyHasher>>;
 
 /// A stored opaque access token.
 #[derive(Debug, Clone)]
@@ -41,7 +122,7 @@ pub(crate) struct RefreshRecord {
     pub username: Option<Box<str>>,
     pub scope: Option<Box<str>>,
     /// The opaque access token currently issued under this refresh token (OAuth2 only).
-    pub access: Option<String>,
+    pub access: Option<TokenKey>,
 }
 
 /// Why a refresh was refused.
@@ -63,20 +144,19 @@ pub(crate) struct RefreshLimits {
 }
 
 struct Sharded<V> {
-    hasher: RandomState,
-    shards: Box<[Mutex<HashMap<String, V>>]>,
+    shards: Box<[Mutex<KeyMap<V>>]>,
 }
 
 impl<V> Sharded<V> {
     fn new() -> Self {
         Sharded {
-            hasher: RandomState::new(),
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(KeyMap::default())).collect(),
         }
     }
 
-    fn shard(&self, key: &str) -> MutexGuard<'_, HashMap<String, V>> {
-        let i = (self.hasher.hash_one(key) as usize) % SHARDS;
+    fn shard(&self, key: TokenKey) -> MutexGuard<'_, KeyMap<V>> {
+        // The second word picks the shard, the first hashes inside it.
+        let i = (key.word(1) as usize) % SHARDS;
         // A poisoned shard only means another request panicked while holding it; the map
         // itself is still consistent (every mutation is a single insert/remove).
         self.shards[i]
@@ -122,18 +202,19 @@ impl Store {
         }
     }
 
-    pub fn insert_access(&self, token: String, record: AccessRecord) {
-        self.access.shard(&token).insert(token, record);
+    pub fn insert_access(&self, key: TokenKey, record: AccessRecord) {
+        self.access.shard(key).insert(key, record);
     }
 
-    pub fn insert_refresh(&self, token: String, record: RefreshRecord) {
-        self.refresh.shard(&token).insert(token, record);
+    pub fn insert_refresh(&self, key: TokenKey, record: RefreshRecord) {
+        self.refresh.shard(key).insert(key, record);
     }
 
     /// The live access token `token`, if it exists and has not expired.
     pub fn access(&self, token: &str, now: Instant) -> Option<AccessRecord> {
-        let shard = self.access.shard(token);
-        let record = shard.get(token)?;
+        let key = TokenKey::parse(token)?;
+        let shard = self.access.shard(key);
+        let record = shard.get(&key)?;
         match record.expires {
             Some(e) if e <= now => None,
             _ => Some(record.clone()),
@@ -150,33 +231,36 @@ impl Store {
         fixture: usize,
         limits: RefreshLimits,
         now: Instant,
-        new_access: impl FnOnce(&RefreshRecord) -> Option<(String, AccessRecord)>,
+        new_access: impl FnOnce(&RefreshRecord) -> Option<(TokenKey, AccessRecord)>,
     ) -> Result<RefreshRecord, RefreshRefusal> {
-        let mut shard = self.refresh.shard(token);
-        let Some(record) = shard.get_mut(token) else {
+        let Some(key) = TokenKey::parse(token) else {
+            return Err(RefreshRefusal::Unknown);
+        };
+        let mut shard = self.refresh.shard(key);
+        let Some(record) = shard.get_mut(&key) else {
             return Err(RefreshRefusal::Unknown);
         };
         if record.fixture != fixture {
             return Err(RefreshRefusal::Unknown);
         }
         if limits.enforce_window && record.window_end <= now {
-            shard.remove(token);
+            shard.remove(&key);
             return Err(RefreshRefusal::Expired);
         }
         if limits.enforce_count && record.used >= limits.count {
             // [FAQ]: the first over-limit request fails and clears the token; later ones find
             // nothing. Both are `invalid_grant`.
-            shard.remove(token);
+            shard.remove(&key);
             return Err(RefreshRefusal::Exhausted);
         }
         record.used = record.used.saturating_add(1);
-        if let Some((access_token, access_record)) = new_access(record) {
-            let previous = record.access.replace(access_token.clone());
-            self.insert_access(access_token, access_record);
+        if let Some((access_key, access_record)) = new_access(record) {
+            let previous = record.access.replace(access_key);
+            self.insert_access(access_key, access_record);
             if limits.invalidate_previous
                 && let Some(previous) = previous
             {
-                self.access.shard(&previous).remove(&previous);
+                self.access.shard(previous).remove(&previous);
             }
         }
         Ok(record.clone())
@@ -196,5 +280,23 @@ impl Store {
             access_tokens: self.access.len(),
             refresh_tokens: self.refresh.len(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_key_round_trips_and_rejects_other_shapes() {
+        let key = TokenKey::random();
+        let hex = key.to_hex();
+        assert_eq!(hex.len(), 32);
+        assert_eq!(TokenKey::parse(&hex), Some(key));
+        assert_eq!(TokenKey::parse(&hex.to_uppercase()), None);
+        assert_eq!(TokenKey::parse(&hex[..31]), None);
+        assert_eq!(TokenKey::parse("zz"), None);
+        assert_eq!(TokenKey::parse(&format!("{}é", &hex[..30])), None);
+        assert_ne!(TokenKey::random(), key);
     }
 }

@@ -1,4 +1,4 @@
-//! Token material: random opaque values, JWT signing keys, the JWS compact encoding, the JWKS.
+//! Token material: JWT signing keys, the JWS compact encoding, the JWKS, random ids.
 //!
 //! JWTs are built by hand (base64url header, claims and signature) with keys parsed once at start,
 //! because `jsonwebtoken::encode` re-parses the key on every call and RSA key parsing costs more
@@ -21,19 +21,6 @@ use serde::Serialize;
 use tokenspec_profile::{JwtAlgorithm, Profile};
 
 use crate::error::StartError;
-
-/// 128 random bits as 32 lowercase hex characters: the shape of Apinizer's opaque tokens
-/// (digest 11.1). Used for opaque access tokens and for every refresh token.
-pub(crate) fn random_token() -> String {
-    let bytes: [u8; 16] = rand::rng().random();
-    let mut out = String::with_capacity(32);
-    for b in bytes {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 0xf)] as char);
-    }
-    out
-}
 
 /// A random UUID (version 4), for `jti` and `kid`.
 pub(crate) fn random_uuid() -> uuid::Uuid {
@@ -309,18 +296,6 @@ impl Keys {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn random_token_is_32_hex_and_unique() {
-        let a = random_token();
-        let b = random_token();
-        assert_eq!(a.len(), 32);
-        assert!(
-            a.bytes()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-        );
-        assert_ne!(a, b);
-    }
 
     #[test]
     fn uuid_is_v4() {
