@@ -7,7 +7,7 @@
 //! parameters, scope), fills the seed's gaps from the Apinizer docs digest, and records every
 //! choice in `features/DECISIONS.md` ("Reference issuer").
 //!
-//! The pipeline of a token request: [`http`](crate) decodes method, content type and body →
+//! The pipeline of a token request: `http` decodes method, content type and body →
 //! `form` extracts parameters and client credentials → `grant` applies the rules and builds
 //! the response → `token` signs JWTs / mints opaque values → `store` keeps opaque tokens and
 //! refresh records under 128-bit random keys.
