@@ -171,12 +171,15 @@ impl<V> Sharded<V> {
             .sum()
     }
 
+    /// Keeps the entries `keep` accepts; a shard left mostly empty gives its memory back, so
+    /// the process shrinks after a burst of short-lived tokens expires.
     fn retain(&self, mut keep: impl FnMut(&V) -> bool) {
         for shard in self.shards.iter() {
-            shard
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .retain(|_, v| keep(v));
+            let mut map = shard.lock().unwrap_or_else(|e| e.into_inner());
+            map.retain(|_, v| keep(v));
+            if map.capacity() > 1024 && map.len() * 4 < map.capacity() {
+                map.shrink_to_fit();
+            }
         }
     }
 }
