@@ -126,6 +126,8 @@ pub struct TokenWorld {
     jwt: Option<VerifiedJwt>,
     /// The client id the last introspection authenticated as.
     introspected_by: Option<String>,
+    /// `(tokens issued, refresh count)` of the last burst of concurrent refreshes.
+    concurrent_issued: Option<(u32, u32)>,
 }
 
 /// Which token of the scenario an introspection asks about.
@@ -570,6 +572,61 @@ impl TokenWorld {
         let path = self.endpoint();
         self.send(&path, carrier, params).await;
         self.remember_if_issued();
+    }
+
+    /// Sends count + 2 refreshes of the same token at once; remembers how many issued a token.
+    pub async fn refresh_concurrently(&mut self) {
+        let Some(r) = self.fx().refresh else {
+            harness("the fixture has no refresh; the scenario must ask for `refresh allowed`")
+        };
+        if r.count > MAX_REFRESH_COUNT {
+            std::panic::panic_any(StepFailure::NotApplicable {
+                needs: format!("a fixture with refresh count <= {MAX_REFRESH_COUNT}"),
+            });
+        }
+        let params = self.documented_params(RequestedGrant::RefreshToken);
+        let ctx = self.ctx();
+        let req = TokenRequest {
+            url: format!("{}{}", ctx.base_url, self.endpoint()),
+            carrier: Carrier::Form,
+            params,
+            headers: Vec::new(),
+        };
+        let sends = (0..r.count + 2).map(|_| client::send(&ctx.http, &req, ctx.timeout()));
+        let results = futures::future::join_all(sends).await;
+        let mut issued = 0;
+        for result in results {
+            match result {
+                Ok(ex) => {
+                    if let Some(t) = ex.response.str_field("access_token") {
+                        ctx.redactor.add(t);
+                        issued += 1;
+                    }
+                    self.last = Some(ex);
+                }
+                Err(e) => harness(&ctx.redactor.redact(&e.to_string())),
+            }
+        }
+        self.concurrent_issued = Some((issued, r.count));
+    }
+
+    /// At most Refresh Token Count of the concurrent refreshes issued a token.
+    pub fn assert_refresh_count_held(&self) {
+        let Some((issued, count)) = self.concurrent_issued else {
+            harness(
+                "no concurrent refreshes were sent: the scenario needs `When the client sends more refreshes at once than the policy allows`",
+            )
+        };
+        if issued > count {
+            self.fail(Violation::new(
+                "concurrent refreshes of one token never exceed Refresh Token Count",
+                format!(
+                    "at most {count} tokens from {} simultaneous refreshes",
+                    count + 2
+                ),
+                format!("{issued} tokens"),
+            ));
+        }
     }
 
     /// A refresh with the dash as `client_secret` where the seed requires the real secret.

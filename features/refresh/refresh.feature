@@ -187,3 +187,17 @@ Feature: Token refresh (seed 1.1, 1.2, 2.1, 2.2 "Token Refresh")
       | token  |
       | JWT    |
       | OAuth2 |
+
+  @should @seed-1.1-refresh @seed-2.2-refresh @doc-FAQ @concurrency
+  Scenario Outline: simultaneous refreshes of one <token> token never exceed the refresh count (managed from <mode>)
+    Refresh Token Count is how many times a token can be refreshed ([FAQ], [CRED]); a gateway
+    that checks and counts in two steps lets a burst of refreshes through.
+    Given a <token> policy managed from <mode> with refresh allowed and whose token expires
+    And the client holds a token issued as documented
+    When the client sends more refreshes at once than the policy allows
+    Then no more refreshes succeed than the policy allows
+
+    Examples:
+      | token  | mode        |
+      | JWT    | this policy |
+      | OAuth2 | ACL         |

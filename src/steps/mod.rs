@@ -173,6 +173,16 @@ pub const CATALOG: &[StepDoc] = &[
     ),
     doc(
         "When",
+        "the client sends more refreshes at once than the policy allows",
+        "Sends Refresh Token Count + 2 refreshes of the same token simultaneously.",
+    ),
+    doc(
+        "Then",
+        "no more refreshes succeed than the policy allows",
+        "At most Refresh Token Count of the simultaneous refreshes issued a token.",
+    ),
+    doc(
+        "When",
         "the access token's validity passes",
         "Waits out the fixture's (short) token validity.",
     ),

@@ -1,6 +1,6 @@
 //! `When` steps of the refresh_token grant: within the window, after it, past the count.
 
-use cucumber::{given, when};
+use cucumber::{given, then, when};
 
 use crate::client::Carrier;
 use crate::world::TokenWorld;
@@ -40,4 +40,14 @@ async fn when_window_passes(world: &mut TokenWorld) {
 #[when(regex = r"^the client refreshes with a refresh token the target never issued$")]
 async fn when_refresh_unknown(world: &mut TokenWorld) {
     world.refresh_with_unknown_token().await;
+}
+
+#[when(regex = r"^the client sends more refreshes at once than the policy allows$")]
+async fn when_refresh_concurrently(world: &mut TokenWorld) {
+    world.refresh_concurrently().await;
+}
+
+#[then(regex = r"^no more refreshes succeed than the policy allows$")]
+fn then_refresh_count_held(world: &mut TokenWorld) {
+    world.assert_refresh_count_held();
 }

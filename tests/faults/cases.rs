@@ -679,6 +679,7 @@ pub fn all() -> Vec<Case> {
             expect: &[
                 ("refresh/refresh", "refresh count is spent"),
                 ("refresh/refresh", "spent refresh count"),
+                ("refresh/refresh", "simultaneous refreshes"),
             ],
             precise: true,
         },
