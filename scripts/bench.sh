@@ -85,6 +85,8 @@ declare -A URL SPID
 start() {
   local name=$1 url="" i
   shift
+  # Remove the previous run's output first, or its "listening on" line could be read.
+  rm -f "$OUT/$name.out" "$OUT/$name.err"
   "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" &
   local pid=$!
   PIDS+=("$pid")
@@ -188,8 +190,8 @@ fi
 # Every target must issue a token before it is measured.
 for name in "${ROWS[@]}"; do
   server=${SERVER_OF[$name]}
-  body=$(curl -s -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
-    --data "${BODY_OF[$name]}" "${URL[$server]}${PATH_OF[$name]}")
+  body=$(curl -s --max-time 10 -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+    --data "${BODY_OF[$name]}" "${URL[$server]}${PATH_OF[$name]}" || true)
   [[ $body == *'"access_token"'* ]] || die "$name did not issue a token: ${body:0:200}"
 done
 
