@@ -4,7 +4,10 @@
 //! `cargo test -- --nocapture` works), answers nextest's `--list` with one test, starts the
 //! reference issuer with the embedded default profile on a free port, runs every feature through
 //! `tokenspec::runner`, and fails unless every `@must` and `@should` scenario passes and nothing
-//! errors. `@info` scenarios are reported only.
+//! errors. `@info` scenarios are reported only. `TOKENSPEC_TAGS="@refresh and @jwt"` narrows the
+//! run while working on a feature. A self-check then judges deliberately wrong setups (a profile
+//! that disagrees with the issuer, unreachable, HTML and slow targets) to prove the suite fails
+//! when it should.
 //!
 //! Snapshots: the runner judges response shapes against `snapshots/*.snap` without writing. This
 //! binary also hands each observed shape to insta, so `cargo insta test --test conformance
