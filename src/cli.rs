@@ -204,13 +204,11 @@ pub fn main() -> ExitCode {
 }
 
 /// Logs go to stderr and stay quiet by default, so the report on stdout is readable;
-/// `RUST_LOG` turns them on. The runner's notes (vendor `X-...` fields seen, accepted
-/// alternatives) are reported, not failed, so they show at info. `serve` logs at info like the
-/// `reference-server` binary.
+/// `RUST_LOG` turns them on. `serve` logs at info like the `reference-server` binary.
 fn init_tracing(command: &Command) {
     let default = match command {
         Command::Serve(_) => "info",
-        _ => "warn,tokenspec::runner=info",
+        _ => "warn",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
@@ -230,6 +228,9 @@ pub async fn run(args: RunArgs) -> Result<u8, Failure> {
         None => Baseline::default(),
     };
     let assets = features(args.features.as_deref())?;
+    // Unknown steps and broken feature files are usage errors: report them before a target is
+    // probed or an issuer started (the runner checks again, cheaply, before it runs).
+    crate::catalog::preflight(assets.features_dir()).map_err(|e| Failure::usage(e.to_string()))?;
 
     let explicit_target = match &args.target {
         Some(url) => Some(parse_target(url, "--target")?),
@@ -637,6 +638,7 @@ mod tests {
             },
             duration: Duration::ZERO,
             steps: Vec::new(),
+            notes: Vec::new(),
         };
         let report = RunReport {
             target: "t".into(),

@@ -334,6 +334,7 @@ impl Collector {
                     outcome: Outcome::Passed,
                     duration: Duration::ZERO,
                     steps: Vec::new(),
+                    notes: Vec::new(),
                 };
                 self.pending.insert(
                     key,
@@ -383,7 +384,8 @@ impl Collector {
                 }
                 if let Ok(notes) = self.ctx.notes.lock() {
                     for n in notes.get(&key).into_iter().flatten() {
-                        tracing::info!(scenario = %p.result.key(), "{n}");
+                        tracing::debug!(scenario = %p.result.key(), "{n}");
+                        p.result.notes.push(n.clone());
                     }
                 }
                 self.done.push(p.result);

@@ -130,6 +130,9 @@ fn extension(g: &GradedScenario<'_>) -> Value {
     if let Some(note) = &g.note {
         ext.insert("note".into(), json!(note));
     }
+    if !r.notes.is_empty() {
+        ext.insert("notes".into(), json!(r.notes));
+    }
     match &r.outcome {
         Outcome::Violated(f) => {
             ext.insert("rule".into(), json!(f.rule));

@@ -12,6 +12,8 @@
 //! | warn, info | passing testcase, the finding in `<system-out>` and a `verdict` property |
 //! | not applicable, baselined | `<skipped>` with the reason |
 //!
+//! Notes reported without grading (vendor fields, accepted alternatives) go to `<system-out>`.
+//!
 //! XML escaping is quick-junit's (nextest's serializer), not hand-written.
 //!
 //! ```xml
@@ -91,8 +93,17 @@ fn test_case(g: &GradedScenario<'_>) -> TestCase {
     if !trace.is_empty() {
         case.add_property(Property::new("trace", trace.join(" ")));
     }
+    let mut out = String::new();
     if matches!(g.verdict, Verdict::Warn | Verdict::Info) {
-        case.set_system_out(details_text(g));
+        out.push_str(&details_text(g));
+    }
+    for note in &r.notes {
+        out.push_str("note: ");
+        out.push_str(note);
+        out.push('\n');
+    }
+    if !out.is_empty() {
+        case.set_system_out(out);
     }
     case
 }

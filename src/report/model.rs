@@ -40,6 +40,9 @@ pub struct ScenarioResult {
     pub outcome: Outcome,
     pub duration: Duration,
     pub steps: Vec<StepResult>,
+    /// Reported, not graded: vendor fields seen (`X-...`), which of several documented
+    /// alternatives the target chose. Already redacted.
+    pub notes: Vec<String>,
 }
 
 impl ScenarioResult {

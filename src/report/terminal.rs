@@ -25,6 +25,9 @@
 //! 1 passed, 1 failed, 0 skipped (0 warnings, 0 not applicable) in 0.12s
 //! ```
 //!
+//! Notes the runner reports without grading (vendor `X-...` fields, which documented alternative
+//! the target chose) are printed under their scenario's line.
+//!
 //! The output is plain text without colour so that CI logs, pipes and golden tests read the same.
 
 use std::fmt::Write as _;
@@ -111,6 +114,9 @@ fn scenario_lines(out: &mut String, graded: &Graded<'_>, verbosity: Verbosity) {
             let _ = write!(out, "  (needs {needs})");
         }
         out.push('\n');
+        for note in &r.notes {
+            let _ = writeln!(out, "         note: {note}");
+        }
         if verbosity == Verbosity::Verbose {
             for s in &r.steps {
                 let status = match s.status {
@@ -149,6 +155,9 @@ fn details(out: &mut String, g: &GradedScenario<'_>) {
     field(out, "fixture", r.fixture.as_deref().unwrap_or("(none)"));
     if let Some(note) = &g.note {
         field(out, "note", note);
+    }
+    for note in &r.notes {
+        field(out, "reported", note);
     }
     match &r.outcome {
         Outcome::Passed => {}

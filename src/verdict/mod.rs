@@ -336,6 +336,7 @@ pub(crate) mod tests {
                 text: "a JWT policy".into(),
                 status: StepStatus::Passed,
             }],
+            notes: Vec::new(),
         }
     }
 
