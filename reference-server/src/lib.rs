@@ -22,6 +22,7 @@
 //! ```
 
 #![forbid(unsafe_code)]
+#![deny(rustdoc::all)]
 
 mod config;
 mod error;

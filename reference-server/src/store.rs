@@ -114,7 +114,7 @@ pub(crate) struct AccessRecord {
 #[derive(Debug, Clone)]
 pub(crate) struct RefreshRecord {
     pub fixture: usize,
-    /// When the acquisition happened; the window is counted from here (digest 9, [FAQ]).
+    /// When the acquisition happened; the window is counted from here (digest 9, the FAQ).
     pub acquired_at: SystemTime,
     pub window_end: Instant,
     /// Refreshes done so far.
@@ -251,7 +251,7 @@ impl Store {
             return Err(RefreshRefusal::Expired);
         }
         if limits.enforce_count && record.used >= limits.count {
-            // [FAQ]: the first over-limit request fails and clears the token; later ones find
+            // The FAQ (digest 9): the first over-limit request fails and clears the token; later ones find
             // nothing. Both are `invalid_grant`.
             shard.remove(&key);
             return Err(RefreshRefusal::Exhausted);
