@@ -611,6 +611,82 @@ pub fn all() -> Vec<Case> {
             precise: true,
         },
         Case {
+            id: "charset-refused",
+            rule: "a charset parameter on the form content type is accepted (here: 400)",
+            profile: ProfileName::Reference,
+            target: on_response(|_, req, r| {
+                if req.is_token_endpoint()
+                    && req
+                        .content_type
+                        .as_deref()
+                        .is_some_and(|ct| ct.to_ascii_lowercase().contains("charset"))
+                {
+                    r.status = axum::http::StatusCode::BAD_REQUEST;
+                    r.body = br#"{"error":"invalid_request","error_description":"unsupported content type"}"#.to_vec();
+                }
+            }),
+            tags: "@policy",
+            expect: &[("policy/acquire", "charset parameter")],
+            precise: true,
+        },
+        Case {
+            id: "oauth2-token-not-opaque",
+            rule: "an OAuth2 policy issues an opaque access token (here: a JWT-shaped one)",
+            profile: ProfileName::Reference,
+            target: on_response(|_, req, r| {
+                if req.path.ends_with("/token") {
+                    r.edit_token(|m| {
+                        if let Some(t) = m.get("access_token").and_then(Value::as_str) {
+                            let shaped = format!(
+                                "eyJhbGciOiJIUzI1NiJ9.{}.c2lnbmF0dXJl",
+                                URL_SAFE_NO_PAD.encode(t)
+                            );
+                            m.insert("access_token".into(), json!(shaped));
+                        }
+                    });
+                }
+            }),
+            tags: "@policy",
+            expect: &[("policy/acquire", "issues an opaque token")],
+            precise: true,
+        },
+        Case {
+            id: "error-description-mistyped",
+            rule: "an error response is {error, error_description} with string values (here: error_description a number)",
+            profile: ProfileName::Reference,
+            target: on_response(|_, _, r| {
+                r.edit_error(|_, m| {
+                    m.insert("error_description".into(), json!(401));
+                })
+            }),
+            tags: "@shape or @headers",
+            expect: &[
+                ("shape/shapes", "invalid_client error response"),
+                ("transport/headers", "error response is JSON"),
+            ],
+            precise: true,
+        },
+        Case {
+            id: "basic-auth-ignored",
+            rule: "client authentication by HTTP Basic works, and Basic with body credentials or a malformed Basic header is refused (here: the header is ignored)",
+            profile: ProfileName::Reference,
+            target: on_request(|_, req| {
+                if req.is_token_endpoint() {
+                    req.authorization = None;
+                }
+            }),
+            tags: "@client_auth",
+            expect: &[
+                (
+                    "transport/client_auth",
+                    "with HTTP Basic client authentication",
+                ),
+                ("transport/client_auth", "at once are refused"),
+                ("transport/client_auth", "malformed HTTP Basic header"),
+            ],
+            precise: true,
+        },
+        Case {
             id: "wrong-error-code",
             rule: "error codes come from the documented set (here: every code replaced by access_denied)",
             profile: ProfileName::Reference,

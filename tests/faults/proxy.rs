@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use tokenspec_profile::Profile;
@@ -47,6 +47,8 @@ pub struct ProxyRequest {
     pub form: bool,
     /// The body as sent (used when `form` is false).
     pub body: Bytes,
+    /// The `Authorization` header, forwarded as is.
+    pub authorization: Option<HeaderValue>,
 }
 
 impl ProxyRequest {
@@ -231,6 +233,7 @@ async fn forward(
         content_type,
         form,
         body,
+        authorization: headers.get(header::AUTHORIZATION).cloned(),
     };
     if let Some(hook) = shared.on_request {
         hook(&shared.ctx, &mut req);
@@ -258,7 +261,7 @@ async fn forward(
             out = out.body(req.body.clone());
         }
     }
-    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+    if let Some(auth) = &req.authorization {
         out = out.header(header::AUTHORIZATION, auth.clone());
     }
     let upstream = match out.send().await {
