@@ -8,7 +8,7 @@
 #
 # Builds once, then runs `tokenspec run --quiet` (every scenario, @slow included) and records
 # each run's exit code and wall time. A failing run's output is kept in $OUT_DIR so the flaky
-# scenario can be read afterwards. Exits 1 if any run failed.
+# scenario can be read afterwards. Exits 1 if any run failed. Results: docs/proving-verdicts.md.
 set -euo pipefail
 
 N="${N:-30}"

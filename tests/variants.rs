@@ -118,7 +118,7 @@ async fn scope_mismatch_all() {
 
 /// The variants are the reference fixtures with one target setting changed; when the reference
 /// profile gains or changes a fixture, they must follow (regenerate them as described in
-/// `docs/verdicts.md`).
+/// `docs/proving-verdicts.md`).
 #[test]
 fn variants_follow_the_reference_profile() {
     let reference = Profile::reference();

@@ -37,7 +37,9 @@ pub fn build(table: &[Case], verdicts: &[Option<Verdict>], listed: &[ScenarioInf
          behaviour switched off (`issuer switch`, the `faults` cargo feature, test builds only), a proxy in\n\
          front of the reference issuer that changes one thing (`proxy`), or a canned wiremock answer.\n\
          *Caught* means every scenario that encodes the rule failed, by name; *other failures* counts\n\
-         scenarios of the same run that failed too (0 is required for the faults marked precise).\n\n",
+         scenarios of the same run that failed too (0 is required for the faults marked precise).\n\
+         With `TOKENSPEC_KILL_MATRIX_CHECK=1` the test fails instead of rewriting a stale file (for CI).\n\
+         How the verdicts are proven, and the flake-check numbers: `docs/proving-verdicts.md`.\n\n",
     );
 
     md.push_str("## Faults\n\n");
