@@ -3,7 +3,7 @@
 //! what the issuer adds on top of hyper (parsing, client check, token minting, store, JSON),
 //! which the socket benchmark (`scripts/bench.sh`) cannot separate from wrk's own CPU use.
 //!
-//! `cargo run --release -p reference-server --example hotpath`
+//! `cargo run --release -p reference-server --example hotpath [CASE]` (all cases without an argument)
 
 use std::time::Instant;
 use tower::ServiceExt as _;
@@ -53,6 +53,9 @@ async fn main() {
             ),
         ),
     ] {
+        if std::env::args().nth(1).is_some_and(|only| only != name) {
+            continue;
+        }
         let n = if name == "rs256" { 2000 } else { 200_000 };
         let start = Instant::now();
         for _ in 0..n {
