@@ -2,10 +2,10 @@
 //!
 //! Routes: the four token endpoints (`/auth/jwt`, `/auth/token`, `/credential/jwt`,
 //! `/credential/token`), `POST {prefix}/introspect`, `GET {prefix}/.well-known/jwks.json`,
-//! `GET /healthz`, and a JSON 404 for everything else; other methods on the GET-only routes get a
-//! JSON 405. Handlers read the body themselves (with
-//! an 8 KiB cap) instead of using axum's `Form`, whose rejections are plain text: every answer of
-//! these endpoints is JSON with the no-store headers.
+//! `GET /healthz`, and a JSON 404 for everything else; other methods on the GET-only routes get
+//! a JSON 405. Handlers read the body themselves (8 KiB cap, body-read timeout) instead of using
+//! axum's `Form`, whose rejections are plain text: every answer of these routes is JSON with the
+//! no-store headers.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -219,7 +219,8 @@ fn lenient_client_id(query: &str) -> Option<String> {
     })
 }
 
-/// `POST {prefix}/introspect`: RFC 7662 for the issuer's own opaque access tokens (digest 5).
+/// `POST {prefix}/introspect`: RFC 7662 for the caller's own opaque access tokens and JWTs
+/// (digest 5).
 async fn introspect(
     State(issuer): State<AppState>,
     mode: ManagedFrom,
