@@ -10,6 +10,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 use tokenspec_profile::{
     Fixture, GrantType, ManagedFrom, RequestedGrant, ScopeMismatch, TokenKind,
 };
@@ -31,43 +32,68 @@ pub(crate) struct Endpoint {
 /// The same answer for an unknown client and a wrong secret (issue 2 item 10).
 const BAD_CLIENT: TokenError = TokenError::InvalidClient("client authentication failed");
 
-/// A successful token response, serialised in this field order.
-#[derive(Serialize)]
+/// A successful token response, serialised in this field order. Serialised by hand so the
+/// optional X- fields can follow the standard ones without serde's `flatten` (which turns the
+/// whole struct into a slower map).
 struct TokenResponse<'a> {
     access_token: String,
     token_type: &'static str,
     expires_in: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     refresh_token: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<&'a str>,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
     x: Option<XFields<'a>>,
 }
 
 /// Apinizer's extra response fields (digest 11.1), behind `target.x_fields`.
-#[derive(Serialize)]
 struct XFields<'a> {
-    #[serde(rename = "X-IssuedAt")]
     issued_at: String,
-    #[serde(rename = "X-ExpiresAt", skip_serializing_if = "Option::is_none")]
     expires_at: Option<String>,
-    #[serde(
-        rename = "X-RefreshTokenIssuedAt",
-        skip_serializing_if = "Option::is_none"
-    )]
     refresh_issued_at: Option<String>,
-    #[serde(
-        rename = "X-RefreshTokenExpiresAt",
-        skip_serializing_if = "Option::is_none"
-    )]
     refresh_expires_at: Option<String>,
-    #[serde(rename = "X-RefreshCount", skip_serializing_if = "Option::is_none")]
     refresh_count: Option<String>,
-    #[serde(rename = "X-ApplicationName", skip_serializing_if = "Option::is_none")]
     application_name: Option<&'a str>,
-    #[serde(rename = "X-ClientInfo")]
     client_info: &'a str,
+}
+
+/// Writes `key` when `value` is present.
+fn field_opt<S: SerializeStruct, T: Serialize>(
+    st: &mut S,
+    key: &'static str,
+    value: Option<T>,
+) -> Result<(), S::Error> {
+    match value {
+        Some(v) => st.serialize_field(key, &v),
+        None => st.skip_field(key),
+    }
+}
+
+impl Serialize for TokenResponse<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut st = serializer.serialize_struct("TokenResponse", 12)?;
+        st.serialize_field("access_token", &self.access_token)?;
+        st.serialize_field("token_type", self.token_type)?;
+        st.serialize_field("expires_in", &self.expires_in)?;
+        field_opt(&mut st, "refresh_token", self.refresh_token)?;
+        field_opt(&mut st, "scope", self.scope)?;
+        if let Some(x) = &self.x {
+            st.serialize_field("X-IssuedAt", &x.issued_at)?;
+            field_opt(&mut st, "X-ExpiresAt", x.expires_at.as_deref())?;
+            field_opt(
+                &mut st,
+                "X-RefreshTokenIssuedAt",
+                x.refresh_issued_at.as_deref(),
+            )?;
+            field_opt(
+                &mut st,
+                "X-RefreshTokenExpiresAt",
+                x.refresh_expires_at.as_deref(),
+            )?;
+            field_opt(&mut st, "X-RefreshCount", x.refresh_count.as_deref())?;
+            field_opt(&mut st, "X-ApplicationName", x.application_name)?;
+            st.serialize_field("X-ClientInfo", x.client_info)?;
+        }
+        st.end()
+    }
 }
 
 /// JWT claims as Apinizer issues them (digest 11.4).
