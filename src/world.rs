@@ -508,7 +508,8 @@ impl TokenWorld {
         let token = match which {
             TokenChoice::Access => self.issued.as_ref().map(|t| t.access_token.clone()),
             TokenChoice::Previous => self.previous_access_token.clone(),
-            TokenChoice::Refresh => self.issued.as_ref().and_then(|t| t.refresh_token.clone()),
+            // A refresh-enabled policy's response without refresh_token is the target's fault.
+            TokenChoice::Refresh => Some(self.refresh_token()),
             TokenChoice::Unknown => Some("tokenspec-never-issued-token".to_owned()),
         };
         let Some(token) = token else {

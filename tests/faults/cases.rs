@@ -516,8 +516,20 @@ pub fn all() -> Vec<Case> {
                 ("refresh/refresh", "refresh count is spent"),
                 ("refresh/refresh", "spent refresh count"),
                 ("refresh/refresh", "a refresh with the dash"),
+                ("refresh/refresh", "refreshed-token validity period"),
+                ("refresh/refresh", "expired refresh window"),
+                ("refresh/refresh", "simultaneous refreshes"),
+                (
+                    "introspection/introspect",
+                    "retires the previous access token",
+                ),
+                (
+                    "introspection/introspect",
+                    "refresh token is not an access token",
+                ),
+                ("transport/url_parameters", "refresh by GET"),
             ],
-            precise: false,
+            precise: true,
         },
         Case {
             id: "refresh-token-where-off",

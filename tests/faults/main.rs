@@ -162,6 +162,22 @@ fn judge(case: &Case, report: &RunReport) -> Verdict {
     v
 }
 
+/// Prints the scenarios a case failed without naming them.
+fn print_collateral(case: &Case, report: &RunReport) {
+    for s in &report.scenarios {
+        if !matches!(s.outcome, Outcome::Passed | Outcome::NotApplicable { .. })
+            && !cases::selected(case.expect, &s.feature_path, &s.name)
+        {
+            println!(
+                "[{}] other failure {}: {}",
+                case.id,
+                s.key(),
+                outcome_word(&s.outcome)
+            );
+        }
+    }
+}
+
 fn outcome_word(o: &Outcome) -> String {
     match o {
         Outcome::Passed => "passed".into(),
@@ -173,7 +189,19 @@ fn outcome_word(o: &Outcome) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_matrix() {
-    let table = cases::all();
+    // `TOKENSPEC_FAULTS=id,id` runs only those cases and prints every other failure of their
+    // runs (for working on one fault); the kill matrix is then left alone.
+    let only: Option<Vec<String>> = std::env::var("TOKENSPEC_FAULTS")
+        .ok()
+        .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect());
+    let mut table = cases::all();
+    if let Some(ids) = &only {
+        table.retain(|c| ids.iter().any(|id| id == c.id));
+        assert!(
+            !table.is_empty(),
+            "TOKENSPEC_FAULTS names no case of tests/faults/cases.rs"
+        );
+    }
     let results: Vec<(usize, anyhow::Result<RunReport>)> =
         futures::stream::iter(table.iter().enumerate())
             .map(|(i, case)| async move { (i, run_case(case).await) })
@@ -187,6 +215,9 @@ async fn fault_matrix() {
         let case = &table[i];
         match result {
             Ok(report) => {
+                if only.is_some() {
+                    print_collateral(case, &report);
+                }
                 let v = judge(case, &report);
                 for p in &v.problems {
                     failures.push(format!("[{}] {p}", case.id));
@@ -197,6 +228,17 @@ async fn fault_matrix() {
         }
     }
 
+    if only.is_some() {
+        if !failures.is_empty() {
+            eprintln!("fault matrix:\n{}", failures.join("\n"));
+        }
+        assert!(
+            failures.is_empty(),
+            "fault matrix:\n{}",
+            failures.join("\n")
+        );
+        return;
+    }
     let listed =
         runner::list(&root().join("features"), &Profile::reference()).expect("the features parse");
     let kill = matrix::build(&table, &verdicts, &listed);
