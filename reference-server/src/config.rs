@@ -6,6 +6,7 @@
 //! of each fixture, the signing keys and the JWKS. Nothing here is per request.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_lc_rs::digest;
@@ -35,6 +36,8 @@ pub(crate) fn secret_matches(presented: &str, stored: &SecretDigest) -> bool {
 /// A user of a fixture's authentication pool, with the password digested.
 pub(crate) struct PoolUser {
     pub password: SecretDigest,
+    /// The username, shared by every token issued to this user.
+    pub name: Arc<str>,
 }
 
 /// Per-fixture values derived once.
@@ -80,6 +83,7 @@ impl Issuer {
                             u.username.clone(),
                             PoolUser {
                                 password: secret_digest(u.password.expose()),
+                                name: Arc::from(u.username.as_str()),
                             },
                         )
                     })

@@ -7,6 +7,7 @@
 //! then the endpoint (mode prefix, token kind), then the grant type, then the grant's own
 //! parameters and credentials, then scope. Nothing here logs or returns a secret.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
@@ -115,10 +116,11 @@ pub(crate) struct Issued {
     pub grant: RequestedGrant,
 }
 
-/// The principal a token is issued to.
-struct Principal<'a> {
-    username: Option<&'a str>,
-    scope: Option<String>,
+/// The principal a token is issued to. Shared strings: the same name and scope go into the
+/// access record, the refresh record and every refreshed token without copying.
+struct Principal {
+    username: Option<Arc<str>>,
+    scope: Option<Arc<str>>,
 }
 
 /// Handles one token request. `fixture_seen` receives the fixture index as soon as the client
@@ -171,7 +173,7 @@ pub(crate) fn issue(
                 ));
             }
             let principal = if grant == RequestedGrant::Password {
-                password_principal(issuer, index, fixture, &mut params)?
+                password_principal(issuer, index, fixture, &params)?
             } else {
                 Principal {
                     username: None,
@@ -180,7 +182,8 @@ pub(crate) fn issue(
                         &fixture.roles,
                         issuer.profile.target.scope_mismatch,
                         faults.on(Fault::ScopeUnchecked),
-                    )?,
+                    )?
+                    .map(Arc::from),
                 }
             };
             acquire(issuer, index, fixture, principal, &creds.client_id, now)?
@@ -223,12 +226,12 @@ fn check_endpoint(
     Ok(())
 }
 
-fn password_principal<'p>(
+fn password_principal(
     issuer: &Issuer,
     index: usize,
     fixture: &Fixture,
-    params: &'p mut Params,
-) -> Result<Principal<'p>, TokenError> {
+    params: &Params,
+) -> Result<Principal, TokenError> {
     let (Some(username), Some(password)) = (params.username.as_deref(), params.password.as_deref())
     else {
         return Err(TokenError::InvalidRequest(
@@ -254,8 +257,8 @@ fn password_principal<'p>(
         issuer.faults.on(Fault::ScopeUnchecked),
     )?;
     Ok(Principal {
-        username: Some(username),
-        scope,
+        username: Some(user.name.clone()),
+        scope: scope.map(Arc::from),
     })
 }
 
@@ -334,7 +337,7 @@ fn acquire(
     issuer: &Issuer,
     index: usize,
     fixture: &Fixture,
-    principal: Principal<'_>,
+    principal: Principal,
     client_id: &str,
     now: Now,
 ) -> Result<Vec<u8>, TokenError> {
@@ -345,8 +348,8 @@ fn acquire(
         issuer,
         index,
         fixture,
-        principal.username,
-        principal.scope.as_deref(),
+        principal.username.as_ref(),
+        principal.scope.as_ref(),
         client_id,
         now,
     )?;
@@ -357,8 +360,8 @@ fn acquire(
             acquired_at: now.system,
             window_end: now.instant + refresh.expires_in,
             used: 0,
-            username: principal.username.map(Into::into),
-            scope: principal.scope.as_deref().map(Into::into),
+            username: principal.username.clone(),
+            scope: principal.scope.clone(),
             access: access_key,
         };
         issuer.store.insert_refresh(key, record.clone());
@@ -383,8 +386,8 @@ fn new_access_token(
     issuer: &Issuer,
     index: usize,
     fixture: &Fixture,
-    username: Option<&str>,
-    scope: Option<&str>,
+    username: Option<&Arc<str>>,
+    scope: Option<&Arc<str>>,
     client_id: &str,
     now: Now,
 ) -> Result<(String, Option<TokenKey>), TokenError> {
@@ -394,12 +397,12 @@ fn new_access_token(
             let signer = issuer.signer(fixture).ok_or(TokenError::ServerError)?;
             let jti = random_uuid().hyphenated().to_string();
             let claims = Claims {
-                iss: username.unwrap_or(client_id),
+                iss: username.map_or(client_id, |u| &**u),
                 aud: &issuer.fixtures[index].aud,
                 jti: &jti,
                 iat: now.epoch,
                 exp: validity.map(|v| exp_claim(now.epoch, v)),
-                scope,
+                scope: scope.map(|s| &**s),
             };
             let jwt = signer.sign(&claims).map_err(|_| TokenError::ServerError)?;
             Ok((jwt, None))
@@ -417,8 +420,8 @@ fn new_access_token(
 fn opaque_record(
     index: usize,
     validity: Option<Duration>,
-    username: Option<&str>,
-    scope: Option<&str>,
+    username: Option<&Arc<str>>,
+    scope: Option<&Arc<str>>,
     now: Now,
 ) -> AccessRecord {
     AccessRecord {
@@ -426,8 +429,8 @@ fn opaque_record(
         expires: validity.map(|v| now.instant + v),
         iat: now.epoch,
         exp: validity.map(|v| exp_claim(now.epoch, v)),
-        username: username.map(Into::into),
-        scope: scope.map(Into::into),
+        username: username.cloned(),
+        scope: scope.cloned(),
     }
 }
 
@@ -468,8 +471,8 @@ fn refresh(
                     opaque_record(
                         index,
                         validity,
-                        record.username.as_deref(),
-                        record.scope.as_deref(),
+                        record.username.as_ref(),
+                        record.scope.as_ref(),
                         now,
                     ),
                 )
@@ -489,8 +492,8 @@ fn refresh(
                 issuer,
                 index,
                 fixture,
-                record.username.as_deref(),
-                record.scope.as_deref(),
+                record.username.as_ref(),
+                record.scope.as_ref(),
                 client_id,
                 now,
             )?

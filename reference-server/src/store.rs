@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Instant, SystemTime};
 
 use rand::RngExt as _;
@@ -106,8 +106,8 @@ pub(crate) struct AccessRecord {
     /// `iat` / `exp` in epoch seconds, for introspection.
     pub iat: u64,
     pub exp: Option<u64>,
-    pub username: Option<Box<str>>,
-    pub scope: Option<Box<str>>,
+    pub username: Option<Arc<str>>,
+    pub scope: Option<Arc<str>>,
 }
 
 /// A refresh token's state.
@@ -119,8 +119,8 @@ pub(crate) struct RefreshRecord {
     pub window_end: Instant,
     /// Refreshes done so far.
     pub used: u32,
-    pub username: Option<Box<str>>,
-    pub scope: Option<Box<str>>,
+    pub username: Option<Arc<str>>,
+    pub scope: Option<Arc<str>>,
     /// The opaque access token currently issued under this refresh token (OAuth2 only).
     pub access: Option<TokenKey>,
 }
