@@ -222,7 +222,10 @@ fn judge(
         }
         if let Some(verifier) = &shared.verifier
             && shared.sample_every > 0
-            && shared.sampled.fetch_add(1, Ordering::Relaxed) % shared.sample_every == 0
+            && shared
+                .sampled
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(shared.sample_every)
         {
             stats.signatures_checked += 1;
             if let Err(why) = verifier.verify(token) {
