@@ -46,6 +46,16 @@ fn bind_arg() -> anyhow::Result<SocketAddr> {
     Ok(bind.parse()?)
 }
 
+/// SIGINT or SIGTERM (scripts stop their servers with `kill PID`).
+async fn stop_signal() -> anyhow::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let bind = bind_arg()?;
     // The same runtime the reference-server binary builds.
@@ -61,7 +71,7 @@ fn main() -> anyhow::Result<()> {
             writeln!(out, "listening on {}", server.base_url())?;
             out.flush()?;
         }
-        tokio::signal::ctrl_c().await?;
+        stop_signal().await?;
         server.shutdown().await;
         Ok(())
     })

@@ -149,12 +149,15 @@ pub(crate) fn issue(
     let state = &issuer.fixtures[index];
     let faults = &issuer.faults;
 
-    let secret_ok = if secret == "-" {
-        let documented = requested.is_some_and(|g| dash_accepted(fixture, g));
-        (documented && !faults.on(Fault::DashRefused)) || faults.on(Fault::DashAcceptedEverywhere)
-    } else {
-        secret_matches(secret, &state.secret)
-    };
+    // Always compare, so a dash costs the same as any other secret (the profile never allows
+    // `-` as a real secret, so the comparison cannot succeed for it).
+    let real_secret = secret_matches(secret, &state.secret);
+    let secret_ok = real_secret
+        || (secret == "-" && {
+            let documented = requested.is_some_and(|g| dash_accepted(fixture, g));
+            (documented && !faults.on(Fault::DashRefused))
+                || faults.on(Fault::DashAcceptedEverywhere)
+        });
     if !secret_ok {
         return Err(BAD_CLIENT);
     }
