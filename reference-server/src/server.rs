@@ -197,7 +197,10 @@ async fn accept_loop(
         .timer(TokioTimer::new())
         .header_read_timeout(header_read_timeout)
         .keep_alive(true);
+    let builder = Arc::new(builder);
     let graceful = GracefulShutdown::new();
+    // Tells connections still waiting for their first byte that the server is closing.
+    let (closing, closing_rx) = tokio::sync::watch::channel(false);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -211,26 +214,53 @@ async fn accept_loop(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let service = TowerToHyperService::new(router.clone());
-                let connection = builder
-                    .serve_connection(TokioIo::new(stream), service)
-                    .into_owned();
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    if let Err(error) = connection.await {
-                        tracing::trace!(%error, "connection ended with an error");
-                    }
-                });
+                tokio::spawn(serve_connection(
+                    stream,
+                    builder.clone(),
+                    router.clone(),
+                    graceful.watcher(),
+                    closing_rx.clone(),
+                    header_read_timeout,
+                ));
             }
             _ = &mut stopped => break,
         }
     }
     drop(listener);
+    let _ = closing.send(true);
     tracing::debug!(connections = graceful.count(), "draining connections");
     if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
         .await
         .is_err()
     {
         tracing::warn!("in-flight connections did not finish within the drain timeout");
+    }
+}
+
+/// Serves one connection. hyper's header-read timeout starts only once hyper reads a request,
+/// and the auto builder first waits, without a limit, for the bytes that tell HTTP/1.1 from
+/// HTTP/2; a client that connects and stays silent is therefore cut off here.
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    router: Router,
+    watcher: hyper_util::server::graceful::Watcher,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+    header_read_timeout: Duration,
+) {
+    let mut probe = [0u8; 1];
+    let spoke = tokio::select! {
+        peeked = tokio::time::timeout(header_read_timeout, stream.peek(&mut probe)) => {
+            matches!(peeked, Ok(Ok(n)) if n > 0)
+        }
+        _ = closing.changed() => false,
+    };
+    if !spoke {
+        return;
+    }
+    let service = TowerToHyperService::new(router);
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    if let Err(error) = watcher.watch(connection).await {
+        tracing::trace!(%error, "connection ended with an error");
     }
 }

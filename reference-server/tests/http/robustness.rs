@@ -206,13 +206,22 @@ async fn expired_state_is_purged() {
     );
 }
 
-/// `shutdown` stops the listener; new connections are refused afterwards.
+/// `shutdown` stops the listener promptly; new connections are refused afterwards.
 #[tokio::test]
 async fn graceful_shutdown_stops_listening() {
     let mut issuer = support::reference().await;
     let addr = issuer.handle().addr();
     issuer.acquire("oauth2-acl-cc", &[]).await.assert_ok();
+    // A connection that has not spoken yet does not hold the shutdown up.
+    let _silent = TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let started = std::time::Instant::now();
     issuer.handle.take().unwrap().shutdown().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(TcpStream::connect(addr).await.is_err());
 }
 
@@ -229,4 +238,33 @@ async fn router_oneshot() {
         .unwrap();
     let response = router.oneshot(request).await.unwrap();
     assert_eq!(response.status(), 200);
+}
+
+/// A connection that never sends a byte is closed too (no idle-connection hoarding).
+#[tokio::test]
+async fn silent_connections_are_closed() {
+    let options = Options::default().header_read_timeout(Duration::from_millis(300));
+    let issuer = support::start_with(tokenspec_profile::Profile::reference(), options).await;
+    let mut stream = TcpStream::connect(issuer.handle().addr()).await.unwrap();
+    let mut buf = Vec::new();
+    let read =
+        tokio::time::timeout(Duration::from_millis(1500), stream.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the server closed the silent connection");
+}
+
+/// An idle keep-alive connection is closed after the header-read timeout as well.
+#[tokio::test]
+async fn idle_keep_alive_connections_are_closed() {
+    let options = Options::default().header_read_timeout(Duration::from_millis(300));
+    let issuer = support::start_with(tokenspec_profile::Profile::reference(), options).await;
+    let mut stream = TcpStream::connect(issuer.handle().addr()).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read =
+        tokio::time::timeout(Duration::from_millis(1500), stream.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the server closed the idle connection");
+    assert!(String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200"));
 }
