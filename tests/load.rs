@@ -274,3 +274,48 @@ async fn bad_selections_are_usage_errors() {
     .unwrap();
     assert_eq!(err.exit_code(), load::EXIT_USAGE);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_reacquires_before_a_short_window_closes() {
+    // A refresh count that never runs out and a 1 s window: over 2.5 s each worker must
+    // re-acquire because of the window (about twice) and never send a refresh the issuer refuses.
+    let profile = r#"
+        [target]
+        expires_in_unit = "seconds"
+        [[fixtures]]
+        id = "window"
+        token = "oauth2"
+        managed_from = "acl"
+        grant_type = "client_credentials"
+        client_id = "window-key"
+        client_secret = "window-secret"
+        token_expires_in = "1s"
+        refresh = { allowed = true, count = 1000000000, expires_in = "1s" }
+    "#;
+    let path =
+        std::env::temp_dir().join(format!("tokenspec-load-window-{}.toml", std::process::id()));
+    std::fs::write(&path, profile).unwrap();
+    let report = load::execute(LoadArgs {
+        profile: Some(path.clone()),
+        grant: Some(RequestedGrant::RefreshToken),
+        concurrency: 2,
+        requests: None,
+        duration: Some(Duration::from_millis(2500)),
+        ..args()
+    })
+    .await;
+    let _ = std::fs::remove_file(&path);
+    let report = report.unwrap();
+    assert_clean(&report);
+    assert_eq!(report.fixture, "window");
+    assert_eq!(report.acquisitions, 2, "{}", report.render());
+    assert!(
+        (2..=8).contains(&report.reacquisitions),
+        "{}",
+        report.render()
+    );
+    assert_eq!(
+        report.statuses.keys().copied().collect::<Vec<_>>(),
+        vec![200]
+    );
+}
