@@ -331,6 +331,14 @@ fn exp_claim(iat: u64, validity: Duration) -> u64 {
     iat.saturating_add(secs.max(1))
 }
 
+/// `now + d`, saturating: a validity too long for the clock (a profile may say "500000y") is
+/// a deadline that never comes, not a panic.
+fn deadline(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(1 << 40)))
+        .unwrap_or(now)
+}
+
 fn iso(t: SystemTime) -> String {
     humantime::format_rfc3339_millis(t).to_string()
 }
@@ -361,7 +369,7 @@ fn acquire(
         let record = RefreshRecord {
             fixture: index,
             acquired_at: now.system,
-            window_end: now.instant + refresh.expires_in,
+            window_end: deadline(now.instant, refresh.expires_in),
             used: 0,
             username: principal.username.clone(),
             scope: principal.scope.clone(),
@@ -429,7 +437,7 @@ fn opaque_record(
 ) -> AccessRecord {
     AccessRecord {
         fixture: index,
-        expires: validity.map(|v| now.instant + v),
+        expires: validity.map(|v| deadline(now.instant, v)),
         iat: now.epoch,
         exp: validity.map(|v| exp_claim(now.epoch, v)),
         username: username.cloned(),
@@ -531,12 +539,13 @@ fn render(
     let target = &issuer.profile.target;
     let x = target.x_fields.then(|| XFields {
         issued_at: iso(now.system),
-        expires_at: validity.map(|v| iso(now.system + v)),
+        expires_at: validity.and_then(|v| now.system.checked_add(v)).map(iso),
         refresh_issued_at: refresh_record.map(|r| iso(r.acquired_at)),
         refresh_expires_at: refresh_record.and_then(|r| {
             fixture
                 .refresh
-                .map(|refresh| iso(r.acquired_at + refresh.expires_in))
+                .and_then(|refresh| r.acquired_at.checked_add(refresh.expires_in))
+                .map(iso)
         }),
         refresh_count: refresh_record.map(|r| r.used.to_string()),
         application_name: (fixture.managed_from == ManagedFrom::Policy).then_some(&*fixture.id),

@@ -268,3 +268,36 @@ async fn idle_keep_alive_connections_are_closed() {
     assert!(read.is_ok(), "the server closed the idle connection");
     assert!(String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200"));
 }
+
+/// Validities too long for the clock do not panic (they become deadlines that never come).
+#[tokio::test]
+async fn absurd_validities_do_not_panic() {
+    let toml = r#"
+[target]
+x_fields = true
+[[fixtures]]
+id = "long"
+token = "oauth2"
+managed_from = "acl"
+grant_type = "client_credentials"
+client_id = "long-key"
+client_secret = "long-secret"
+token_expires_in = "500000000000y"
+refresh = { allowed = true, count = 1, expires_in = "500000000000y" }
+"#;
+    let Ok(profile) = tokenspec_profile::Profile::from_toml_str(toml, "long.toml") else {
+        panic!("the loader accepts long validities");
+    };
+    let issuer = support::start(profile).await;
+    let reply = issuer.acquire("long", &[]).await;
+    reply.assert_ok();
+    issuer
+        .refresh("long", reply.refresh_token())
+        .await
+        .assert_ok();
+    assert_eq!(
+        issuer.introspect("long", reply.access_token()).await.text,
+        r#"{"active":false}"#,
+        "the refreshed-away token is dead"
+    );
+}
