@@ -34,6 +34,7 @@ pub enum StartError {
 
 /// A refusal of the token, introspection or JWKS endpoints, rendered as OAuth JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TokenError {
     /// 400 `invalid_request`: malformed, missing or repeated parameter, wrong content type.
     InvalidRequest(&'static str),
