@@ -232,8 +232,8 @@ pub fn parse_features(dir: &Path) -> Result<Vec<ParsedFeature>, PreflightError> 
     Ok(out)
 }
 
-/// Every scenario of a feature with the steps that run for it (background first) and its tags
-/// (feature, rule, scenario).
+/// Every scenario of a feature with the steps that run for it (background first) and its
+/// effective tags ([`effective_tags`]).
 pub fn scenarios(
     f: &gherkin::Feature,
 ) -> Vec<(&gherkin::Scenario, Vec<&gherkin::Step>, Vec<String>)> {
@@ -241,13 +241,7 @@ pub fn scenarios(
     let bg: Vec<&gherkin::Step> = f.background.iter().flat_map(|b| b.steps.iter()).collect();
     for s in &f.scenarios {
         let steps = bg.iter().copied().chain(s.steps.iter()).collect();
-        let tags = f
-            .tags
-            .iter()
-            .chain(&s.tags)
-            .map(|t| t.trim_start_matches('@').to_owned())
-            .collect();
-        out.push((s, steps, tags));
+        out.push((s, steps, effective_tags(f, None, s)));
     }
     for r in &f.rules {
         let rbg: Vec<&gherkin::Step> = r.background.iter().flat_map(|b| b.steps.iter()).collect();
@@ -258,17 +252,70 @@ pub fn scenarios(
                 .copied()
                 .chain(s.steps.iter())
                 .collect();
-            let tags = f
-                .tags
-                .iter()
-                .chain(&r.tags)
-                .chain(&s.tags)
-                .map(|t| t.trim_start_matches('@').to_owned())
-                .collect();
-            out.push((s, steps, tags));
+            out.push((s, steps, effective_tags(f, Some(r), s)));
         }
     }
     out
+}
+
+/// The capability tags (without `@`) the steps of a scenario imply: those of its fixture
+/// requirement ([`Requirement::capability_tags`]) and those of its actions (a `When` that
+/// refreshes → `refresh`, a GET with URL parameters → `url_params`, a step about scope →
+/// `scope`). Outline values are already substituted in expanded scenarios.
+pub fn implied_tags<'s>(steps: impl IntoIterator<Item = &'s gherkin::Step>) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    let mut add = |t: &'static str| {
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    };
+    for step in steps {
+        if let Some(Ok(req)) = requirement_of(step) {
+            req.capability_tags().into_iter().for_each(&mut add);
+        }
+        if step.ty == gherkin::StepType::When && step.value.contains("refresh") {
+            add("refresh");
+        }
+        if step.value.contains("by GET with URL parameters") {
+            add("url_params");
+        }
+        if step.value.contains("scope") {
+            add("scope");
+        }
+    }
+    out
+}
+
+/// A scenario's effective tags (without `@`): those written on the feature, rule, scenario and
+/// its Examples, then the capability tags its steps imply ([`implied_tags`]) that are not
+/// written. This is what `--tags` filters on, what `tokenspec list` shows and what reports carry.
+pub fn effective_tags(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> Vec<String> {
+    let mut tags: Vec<String> = feature
+        .tags
+        .iter()
+        .chain(rule.iter().flat_map(|r| &r.tags))
+        .chain(&scenario.tags)
+        .map(|t| t.trim_start_matches('@').to_owned())
+        .collect();
+    let steps = feature
+        .background
+        .iter()
+        .flat_map(|b| &b.steps)
+        .chain(
+            rule.iter()
+                .flat_map(|r| r.background.iter().flat_map(|b| &b.steps)),
+        )
+        .chain(&scenario.steps);
+    for t in implied_tags(steps) {
+        if !tags.iter().any(|e| e == t) {
+            tags.push(t.to_owned());
+        }
+    }
+    tags
 }
 
 /// The requirement a `Given a ... policy managed from ...` step states, if `step` is one.

@@ -35,7 +35,15 @@ pub struct Requirement {
     pub short_validity: bool,
     /// HS* (`Some(true)`) or a published-key algorithm.
     pub symmetric: Option<bool>,
+    /// A short token validity and a refresh window at least [`LATE_REFRESH_MARGIN`] longer, so
+    /// a refresh can be sent after the access token died and inside the window (digest 9).
+    pub refresh_after_expiry: bool,
 }
+
+/// How much longer than the token validity the refresh window of a
+/// "whose refresh window outlasts a short token validity" fixture must be: the scenario waits
+/// the validity plus 300 ms, and the refresh must still land well inside the window.
+pub const LATE_REFRESH_MARGIN: Duration = Duration::from_secs(2);
 
 /// The clauses a requirement phrase may carry after "a JWT policy managed from this policy".
 /// Shown in the step catalogue and used for suggestions.
@@ -53,6 +61,7 @@ pub const CLAUSES: &[&str] = &[
     "whose token expires",
     "with a short refresh window",
     "with a short token validity",
+    "whose refresh window outlasts a short token validity",
     "signed with a shared secret",
     "signed with a published key",
 ];
@@ -121,6 +130,12 @@ impl Requirement {
                     r.short_validity = true;
                     r.immortal = Some(false);
                 }
+                "whose refresh window outlasts a short token validity" => {
+                    r.refresh_after_expiry = true;
+                    r.short_validity = true;
+                    r.immortal = Some(false);
+                    r.refresh = Some(true);
+                }
                 "signed with a shared secret" => r.symmetric = Some(true),
                 "signed with a published key" => r.symmetric = Some(false),
                 other => return Err(err(other, CLAUSES)),
@@ -158,6 +173,11 @@ impl Requirement {
             && (!self.short_refresh_window
                 || f.refresh.is_some_and(|r| r.expires_in <= SHORT_WINDOW_MAX))
             && (!self.short_validity || f.expiry.validity().is_some_and(|d| d <= SHORT_WINDOW_MAX))
+            && (!self.refresh_after_expiry
+                || f.expiry.validity().is_some_and(|d| {
+                    f.refresh
+                        .is_some_and(|r| r.expires_in >= d + LATE_REFRESH_MARGIN)
+                }))
             && self
                 .symmetric
                 .is_none_or(|s| f.jwt_algorithm.is_some_and(|a| a.is_symmetric() == s))
@@ -180,6 +200,70 @@ impl Requirement {
             p += 2;
         }
         p
+    }
+}
+
+/// Capability tags a requirement implies, and what each means. A scenario carries the tags its
+/// `Given` implies (with outline values substituted) besides those written on it, so `--tags
+/// @jwt` can never lose a scenario that exercises JWT because someone forgot to tag it.
+pub const CAPABILITY_TAGS: &[(&str, &str)] = &[
+    ("jwt", "a JWT policy or credential"),
+    ("oauth2", "an OAuth2 policy or credential"),
+    ("policy", "managed from this policy (/auth/...)"),
+    ("acl", "managed from ACL (/credential/...)"),
+    ("client_credentials", "grant type client_credentials"),
+    ("password", "grant type password"),
+    ("refresh", "Token Refresh on, or a step that refreshes"),
+    (
+        "url_params",
+        "Allow URL Parameters on, or a step that sends a GET with URL parameters",
+    ),
+    ("scope", "a step that requests or judges a scope"),
+    ("immortal", "Token Should Be Immortal on"),
+    ("api_proxy", "the key belongs to an API proxy"),
+    ("proxy_group", "the key belongs to a proxy group"),
+    ("policy_group", "the key belongs to a policy group"),
+    ("shared_secret", "signed with a shared secret (HS*)"),
+];
+
+impl Requirement {
+    /// The capability tags (without `@`) this requirement implies; see [`CAPABILITY_TAGS`].
+    pub fn capability_tags(&self) -> Vec<&'static str> {
+        let mut t = Vec::new();
+        match self.token {
+            Some(TokenKind::Jwt) => t.push("jwt"),
+            Some(TokenKind::Oauth2) => t.push("oauth2"),
+            None => {}
+        }
+        match self.managed_from {
+            Some(ManagedFrom::Policy) => t.push("policy"),
+            Some(ManagedFrom::Acl) => t.push("acl"),
+            None => {}
+        }
+        match self.grant {
+            Some(GrantType::ClientCredentials) => t.push("client_credentials"),
+            Some(GrantType::Password) => t.push("password"),
+            None => {}
+        }
+        if self.refresh == Some(true) || self.short_refresh_window || self.refresh_after_expiry {
+            t.push("refresh");
+        }
+        if self.url_parameters == Some(true) {
+            t.push("url_params");
+        }
+        if self.immortal == Some(true) {
+            t.push("immortal");
+        }
+        match self.key_level {
+            Some(KeyLevel::ApiProxy) => t.push("api_proxy"),
+            Some(KeyLevel::ProxyGroup) => t.push("proxy_group"),
+            Some(KeyLevel::PolicyGroup) => t.push("policy_group"),
+            None => {}
+        }
+        if self.symmetric == Some(true) {
+            t.push("shared_secret");
+        }
+        t
     }
 }
 
@@ -262,6 +346,12 @@ pub fn describe(req: &Requirement) -> String {
         (Some(true), _) => keys.push("refresh = { allowed = true, ... }".into()),
         (Some(false), _) => keys.push("no refresh".into()),
         (None, _) => {}
+    }
+    if req.refresh_after_expiry {
+        keys.push(format!(
+            "refresh.expires_in >= token_expires_in + {}s",
+            LATE_REFRESH_MARGIN.as_secs()
+        ));
     }
     if req.short_validity {
         keys.push(format!(

@@ -1,7 +1,9 @@
 //! Runs the features against a target and collects a [`RunReport`].
 //!
 //! cucumber-rs is driven programmatically: no cucumber CLI parsing (the `tokenspec` CLI owns the
-//! command line), tag and name filters applied through `filter_run`, scenarios run concurrently
+//! command line), tag and name filters applied through `filter_run` (on the effective tags of
+//! [`crate::catalog::effective_tags`], so capability tags implied by a scenario's `Given` count
+//! as if written), scenarios run concurrently
 //! with one shared HTTP client. The writer is our own [`Collector`]: it turns cucumber's events
 //! into [`ScenarioResult`]s, classifying a failed step by its typed panic payload
 //! ([`StepFailure`]) into `Violated`, `NotApplicable` or `HarnessError`; grading is left to
@@ -195,15 +197,9 @@ async fn run_inner(
             async {}.boxed_local()
         })
         .filter_run(features_dir.clone(), move |feature, rule, scenario| {
-            let tags_ok = tag_filter.as_ref().is_none_or(|t| {
-                t.eval(
-                    feature
-                        .tags
-                        .iter()
-                        .chain(rule.iter().flat_map(|r| &r.tags))
-                        .chain(scenario.tags.iter()),
-                )
-            });
+            let tags_ok = tag_filter
+                .as_ref()
+                .is_none_or(|t| t.eval(catalog::effective_tags(feature, rule, scenario).iter()));
             let name_ok = name_filter
                 .as_ref()
                 .is_none_or(|n| scenario.name.contains(n.as_str()));
@@ -305,13 +301,7 @@ impl Collector {
         let key = (path.clone(), scenario.position.line);
         match ev {
             event::Scenario::Started => {
-                let tags: Vec<String> = feature
-                    .tags
-                    .iter()
-                    .chain(rule.iter().flat_map(|r| &r.tags))
-                    .chain(&scenario.tags)
-                    .map(|t| t.trim_start_matches('@').to_owned())
-                    .collect();
+                let tags = catalog::effective_tags(feature, rule, scenario);
                 let planned = feature
                     .background
                     .iter()

@@ -91,6 +91,17 @@ const JWT_SIGNED: &[Sel] = &[
     ("acl/acquire", "signed and expires as configured"),
     ("refresh/refresh", "a refreshed JWT"),
     ("refresh/refresh", "has no exp claim"),
+    // Selected by their implied @jwt/@policy/@acl tags: a JWT that does not verify is
+    // inactive to introspection and has no scope claim to judge.
+    (
+        "introspection/introspect",
+        "an issued JWT token introspects active",
+    ),
+    (
+        "scope/scope",
+        "JWT client_credentials with a role of the key",
+    ),
+    ("scope/scope", "JWT password grant with a role of the user"),
 ];
 const EXPIRES_IN: &[Sel] = &[
     ("policy/acquire", "with the key of"),
@@ -298,6 +309,11 @@ pub fn all() -> Vec<Case> {
                 ("acl/acquire", "signed and expires as configured"),
                 ("refresh/refresh", "a refreshed JWT"),
                 ("refresh/refresh", "has no exp claim"),
+                // The re-signed token is not the one the issuer recorded.
+                (
+                    "introspection/introspect",
+                    "an issued JWT token introspects active",
+                ),
             ],
             precise: true,
         },
@@ -528,6 +544,9 @@ pub fn all() -> Vec<Case> {
                     "refresh token is not an access token",
                 ),
                 ("transport/url_parameters", "refresh by GET"),
+                // Selected by their implied @refresh tag: the shape lacks refresh_token.
+                ("shape/shapes", "a refreshable"),
+                ("shape/shapes", "a JWT response with a granted scope"),
             ],
             precise: true,
         },
@@ -659,7 +678,24 @@ pub fn all() -> Vec<Case> {
                 }
             }),
             tags: "@policy",
-            expect: &[("policy/acquire", "issues an opaque token")],
+            expect: &[
+                ("policy/acquire", "issues an opaque token"),
+                // Selected by their implied @policy tag: the rewritten token is unknown to the
+                // issuer, and its shape is `[jwt]`.
+                (
+                    "introspection/introspect",
+                    "an issued OAuth2 token introspects active for its client (managed from this policy",
+                ),
+                (
+                    "introspection/introspect",
+                    "an OAuth2 refresh retires the previous access token (managed from this policy)",
+                ),
+                (
+                    "shape/shapes",
+                    "a refreshable OAuth2 response (managed from this policy)",
+                ),
+                ("shape/shapes", "an immortal OAuth2 response"),
+            ],
             precise: true,
         },
         Case {
@@ -801,6 +837,48 @@ pub fn all() -> Vec<Case> {
                 ("policy/acquire", "from a password policy"),
                 // The refresh examples tagged @policy: a JWT refresh in policy mode takes the dash too.
                 ("refresh/refresh", "JWT refresh, managed from this policy"),
+                // Selected by their implied @policy tag: every policy-mode JWT password or
+                // refresh request sends the dash.
+                (
+                    "errors/credentials",
+                    "a wrong user password is invalid_grant (JWT)",
+                ),
+                (
+                    "refresh/refresh",
+                    "a refreshed JWT (managed from this policy)",
+                ),
+                (
+                    "refresh/refresh",
+                    "no JWT refresh after the refreshed-token validity period (managed from this policy)",
+                ),
+                (
+                    "refresh/refresh",
+                    "an expired refresh window is refused with invalid_grant (JWT, this policy)",
+                ),
+                (
+                    "refresh/refresh",
+                    "no JWT refresh after the refresh count is spent (managed from this policy)",
+                ),
+                (
+                    "refresh/refresh",
+                    "a spent refresh count is refused with invalid_grant (JWT)",
+                ),
+                (
+                    "scope/scope",
+                    "JWT password grant with a role of the user as scope (managed from this policy)",
+                ),
+                (
+                    "scope/scope",
+                    "a JWT password scope the principal does not hold",
+                ),
+                (
+                    "transport/url_parameters",
+                    "JWT password token by GET with URL parameters (managed from this policy)",
+                ),
+                (
+                    "transport/url_parameters",
+                    "JWT refresh by GET with URL parameters (managed from this policy)",
+                ),
             ],
             precise: true,
         },
