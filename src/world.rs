@@ -128,6 +128,8 @@ pub struct TokenWorld {
     introspected_by: Option<String>,
     /// `(tokens issued, refresh count)` of the last burst of concurrent refreshes.
     concurrent_issued: Option<(u32, u32)>,
+    /// The `jti` of every JWT of the scenario whose `jti` was judged, in order.
+    jtis: Vec<String>,
 }
 
 /// Which token of the scenario an introspection asks about.
@@ -851,6 +853,87 @@ impl TokenWorld {
         let iat = self.check(checks::jwt::iat_sane(&j.claims, now));
         let validity = self.fx().expiry.validity();
         self.check(checks::jwt::exp_matches(&j.claims, iat, validity));
+    }
+
+    /// `iss` is the principal (client id, or the username for `password`) or a gateway URL on
+    /// the mode prefix (digest 11.3, 11.4); which one is noted.
+    pub async fn assert_jwt_iss(&mut self) {
+        let j = self.assert_jwt_verified().await;
+        let f = self.fx().clone();
+        let (principal, what) = match f.grant_type {
+            GrantType::Password => match &self.user {
+                Some(u) => (u.username.clone(), "username"),
+                None => {
+                    harness("no user authenticated yet: the scenario must request a token first")
+                }
+            },
+            GrantType::ClientCredentials => (f.client_id.clone(), "client id"),
+        };
+        let form = self.check(checks::jwt::iss_is(
+            &j.claims,
+            &principal,
+            what,
+            f.managed_from.prefix(),
+        ));
+        if form == checks::jwt::IssForm::GatewayUrl {
+            self.note("iss is a gateway URL (the API reference's form, digest 11.3), not the principal the screenshots show (11.4)".into());
+        }
+    }
+
+    /// `aud` names the client: `#GW#` + client id or the client id in policy mode, the client
+    /// id in ACL mode (digest 11.3 "usually the application key", 11.4); the form is noted.
+    pub async fn assert_jwt_aud(&mut self) {
+        let j = self.assert_jwt_verified().await;
+        let f = self.fx().clone();
+        let accepted = match f.managed_from {
+            ManagedFrom::Policy => vec![format!("#GW#{}", f.client_id), f.client_id.clone()],
+            ManagedFrom::Acl => vec![f.client_id.clone()],
+        };
+        let got = self.check(checks::jwt::aud_in(&j.claims, &accepted));
+        if accepted.len() > 1 {
+            self.note(format!("aud `{got}` (accepted: {})", accepted.join(", ")));
+        }
+    }
+
+    /// The JWT carries a `jti`; remembers it for [`TokenWorld::assert_jti_unique`].
+    pub async fn assert_jwt_jti(&mut self) -> String {
+        let j = self.assert_jwt_verified().await;
+        let jti = self.check(checks::jwt::jti(&j.claims));
+        if !self.jtis.contains(&jti) {
+            self.jtis.push(jti.clone());
+        }
+        jti
+    }
+
+    /// The current JWT's `jti` differs from every earlier one judged in the scenario.
+    pub async fn assert_jti_unique(&mut self) {
+        let j = self.assert_jwt_verified().await;
+        let jti = self.check(checks::jwt::jti(&j.claims));
+        if self.jtis.is_empty() {
+            harness(
+                "no earlier jti: the scenario must judge `the JWT carries a jti claim` on an earlier token",
+            );
+        }
+        self.check(checks::jwt::jti_unique(&jti, &self.jtis));
+        self.jtis.push(jti);
+    }
+
+    /// The header's `kid` names a key of the target's JWKS for the token's algorithm (digest 8).
+    pub async fn assert_kid_in_jwks(&mut self) {
+        let j = self.assert_jwt_verified().await;
+        if self.ctx().profile.target.jwt_public_key_pem.is_some() {
+            std::panic::panic_any(StepFailure::NotApplicable {
+                needs: "a target whose published JWKS verifies its tokens (the profile sets target.jwt_public_key_pem instead)".into(),
+            });
+        }
+        match self.key_source(j.alg).await {
+            KeySource::Jwks(set) => {
+                self.check(checks::jwt::kid_in_jwks(j.kid.as_deref(), j.alg, &set))
+            }
+            _ => std::panic::panic_any(StepFailure::NotApplicable {
+                needs: "a fixture signed with a published key (RS*/ES*)".into(),
+            }),
+        }
     }
 
     pub fn assert_opaque(&mut self) {

@@ -1,4 +1,4 @@
-//! JWT rules: shape, algorithm allow-list, signature, `iat`, `exp`.
+//! JWT rules: shape, algorithm allow-list, signature, `iat`, `exp`, `iss`, `aud`, `jti`, `kid`.
 //!
 //! The header is read by hand before any library call so that `alg: none` (which no
 //! `jsonwebtoken::Algorithm` can represent) is a named violation, not a decode error. The
@@ -6,6 +6,8 @@
 //! match, digest 8 and 16), a PEM public key, or the shared HS secret. `exp` must equal `iat` plus
 //! the configured validity rounded up to whole seconds, with one second of slack for issuers that
 //! compute both from separate clock reads; an immortal token has no `exp` (digest 14.14, seed 1.1).
+//! `iss` and `aud` accept every form the docs give (the screenshots, digest 11.4, and the API
+//! reference, 11.3) and name the whole set when failing; which form was seen is a note.
 
 use std::str::FromStr as _;
 use std::time::Duration;
@@ -245,6 +247,121 @@ pub fn exp_matches(
     }
 }
 
+/// Which of the accepted forms an `iss` claim took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssForm {
+    /// The principal: the client id for `client_credentials`, the username for `password`, as
+    /// the screenshots show (digest 11.4).
+    Principal,
+    /// A gateway address ending in the mode prefix, as the API reference documents it
+    /// (`https://<host>/auth`, digest 11.3).
+    GatewayUrl,
+}
+
+/// `iss` is `principal` (digest 11.4 observed) or an `http(s)://` URL whose path is the mode
+/// `prefix` (digest 11.3: "the gateway address", e.g. `https://<host>/auth`). The host is not
+/// judged: the gateway's public address need not be the one the suite talks to.
+pub fn iss_is(
+    claims: &serde_json::Map<String, serde_json::Value>,
+    principal: &str,
+    principal_is: &str,
+    prefix: &str,
+) -> Result<IssForm, Violation> {
+    let expected = format!(
+        "\"{principal}\" (the {principal_is}, digest 11.4) or a gateway URL such as \"https://<host>{prefix}\" (digest 11.3)"
+    );
+    let rule = "the JWT's iss claim is the principal or the gateway address (digest 11.3, 11.4)";
+    let iss = match claims.get("iss") {
+        Some(serde_json::Value::String(s)) => s.as_str(),
+        Some(v) => return Err(Violation::new(rule, expected, json_type(v))),
+        None => return Err(Violation::new(rule, expected, "no iss claim")),
+    };
+    if iss == principal {
+        return Ok(IssForm::Principal);
+    }
+    let path = iss
+        .strip_prefix("https://")
+        .or_else(|| iss.strip_prefix("http://"))
+        .and_then(|rest| rest.find('/').map(|i| &rest[i..]));
+    if path.is_some_and(|p| p.trim_end_matches('/') == prefix) {
+        return Ok(IssForm::GatewayUrl);
+    }
+    Err(Violation::new(rule, expected, format!("\"{iss}\"")))
+}
+
+/// `aud` (a string, or an array holding one) is one of `accepted`.
+pub fn aud_in(
+    claims: &serde_json::Map<String, serde_json::Value>,
+    accepted: &[String],
+) -> Result<String, Violation> {
+    let rule = "the JWT's aud claim names the client (digest 11.3, 11.4)";
+    let quoted: Vec<String> = accepted.iter().map(|a| format!("\"{a}\"")).collect();
+    let got: Vec<&str> = match claims.get("aud") {
+        Some(serde_json::Value::String(s)) => vec![s.as_str()],
+        Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str()).collect(),
+        Some(v) => return Err(Violation::new(rule, one_of(&quoted), json_type(v))),
+        None => return Err(Violation::new(rule, one_of(&quoted), "no aud claim")),
+    };
+    got.iter()
+        .find(|g| accepted.iter().any(|a| a == *g))
+        .map(|g| (*g).to_owned())
+        .ok_or_else(|| {
+            let shown: Vec<String> = got.iter().map(|g| format!("\"{g}\"")).collect();
+            Violation::new(rule, one_of(&quoted), shown.join(", "))
+        })
+}
+
+/// `jti` is a non-empty string (RFC 7519 §4.1.7; every screenshot has one, digest 11.4).
+pub fn jti(claims: &serde_json::Map<String, serde_json::Value>) -> Result<String, Violation> {
+    let rule = "the JWT carries a jti claim (RFC 7519 §4.1.7, digest 11.4)";
+    match claims.get("jti") {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(serde_json::Value::String(_)) => {
+            Err(Violation::new(rule, "a non-empty string", "\"\""))
+        }
+        Some(v) => Err(Violation::new(rule, "a non-empty string", json_type(v))),
+        None => Err(Violation::new(rule, "a jti", "no jti claim")),
+    }
+}
+
+/// `jti` differs from every `earlier` one.
+pub fn jti_unique(jti: &str, earlier: &[String]) -> Result<(), Violation> {
+    if earlier.iter().any(|e| e == jti) {
+        Err(Violation::new(
+            "every JWT has its own jti (RFC 7519 §4.1.7: unique per token)",
+            "a jti no earlier token of the scenario had",
+            format!("the same jti as an earlier token (\"{jti}\")"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The header's `kid` names a key of `set` whose `alg`, when the JWKS gives one, is the token's
+/// (digest 8: "the JWKS `keys[].kid` matches the JWT header `kid`").
+pub fn kid_in_jwks(kid: Option<&str>, alg: JwtAlgorithm, set: &JwkSet) -> Result<(), Violation> {
+    let kids: Vec<String> = set
+        .keys
+        .iter()
+        .filter_map(|k| k.common.key_id.clone())
+        .collect();
+    let rule = "the JWT header's kid names a key of the target's JWKS (digest 8)";
+    let Some(kid) = kid else {
+        return Err(Violation::new(rule, one_of(&kids), "no kid in the header"));
+    };
+    let Some(jwk) = set.find(kid) else {
+        return Err(Violation::new(rule, one_of(&kids), format!("\"{kid}\"")));
+    };
+    match jwk.common.key_algorithm.map(|a| format!("{a:?}")) {
+        Some(ka) if ka != alg.as_str() => Err(Violation::new(
+            "the JWKS key the kid names is for the token's algorithm",
+            alg.as_str(),
+            ka,
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +424,83 @@ mod tests {
         assert!(exp_matches(&claims(json!({"exp": 5})), 1000, None).is_err());
         let half = Some(Duration::from_millis(1500));
         assert!(exp_matches(&claims(json!({"exp": 1002})), 1000, half).is_ok());
+    }
+
+    #[test]
+    fn iss_is_the_principal_or_a_gateway_url_on_the_mode_prefix() {
+        let c = |v: serde_json::Value| claims(json!({ "iss": v }));
+        assert_eq!(
+            iss_is(&c(json!("alice")), "alice", "username", "/auth"),
+            Ok(IssForm::Principal)
+        );
+        assert_eq!(
+            iss_is(
+                &c(json!("https://gw.example/auth")),
+                "alice",
+                "username",
+                "/auth"
+            ),
+            Ok(IssForm::GatewayUrl)
+        );
+        assert_eq!(
+            iss_is(
+                &c(json!("http://10.0.0.1:8080/credential/")),
+                "k",
+                "client id",
+                "/credential"
+            ),
+            Ok(IssForm::GatewayUrl)
+        );
+        let v = iss_is(&c(json!("bob")), "alice", "username", "/auth").expect_err("wrong user");
+        assert!(
+            v.expected.contains("\"alice\"") && v.expected.contains("/auth"),
+            "{v}"
+        );
+        assert!(
+            iss_is(
+                &c(json!("https://gw.example/credential")),
+                "a",
+                "username",
+                "/auth"
+            )
+            .is_err()
+        );
+        assert!(iss_is(&c(json!(7)), "a", "username", "/auth").is_err());
+        assert!(iss_is(&claims(json!({})), "a", "username", "/auth").is_err());
+    }
+
+    #[test]
+    fn aud_is_one_of_the_accepted_set_as_string_or_array() {
+        let ok = ["#GW#k".to_owned(), "k".to_owned()];
+        assert!(aud_in(&claims(json!({"aud": "#GW#k"})), &ok).is_ok());
+        assert!(aud_in(&claims(json!({"aud": ["x", "k"]})), &ok).is_ok());
+        let v = aud_in(&claims(json!({"aud": "other"})), &ok).expect_err("wrong aud");
+        assert_eq!(v.expected, "\"#GW#k\" or \"k\"");
+        assert!(aud_in(&claims(json!({})), &ok).is_err());
+    }
+
+    #[test]
+    fn jti_is_present_and_unique() {
+        assert_eq!(jti(&claims(json!({"jti": "a"}))), Ok("a".to_owned()));
+        assert!(jti(&claims(json!({"jti": ""}))).is_err());
+        assert!(jti(&claims(json!({"jti": 1}))).is_err());
+        assert!(jti(&claims(json!({}))).is_err());
+        assert!(jti_unique("b", &["a".to_owned()]).is_ok());
+        assert!(jti_unique("a", &["a".to_owned()]).is_err());
+    }
+
+    #[test]
+    fn kid_must_name_a_jwks_key_of_the_tokens_algorithm() {
+        let set: JwkSet = serde_json::from_value(json!({"keys": [{
+            "kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256",
+            "n": "sXch", "e": "AQAB"
+        }]}))
+        .expect("jwks");
+        assert!(kid_in_jwks(Some("k1"), JwtAlgorithm::RS256, &set).is_ok());
+        assert!(kid_in_jwks(Some("k1"), JwtAlgorithm::RS384, &set).is_err());
+        let v = kid_in_jwks(Some("k2"), JwtAlgorithm::RS256, &set).expect_err("unknown kid");
+        assert_eq!(v.expected, "k1");
+        assert!(kid_in_jwks(None, JwtAlgorithm::RS256, &set).is_err());
     }
 
     #[test]

@@ -233,6 +233,31 @@ pub const CATALOG: &[StepDoc] = &[
     ),
     doc(
         "Then",
+        "the JWT's iss claim is the principal or the gateway address",
+        "iss is the client id (client_credentials) or the username (password), as the screenshots show (digest 11.4), or an http(s) URL whose path is the mode prefix, as the API reference documents (11.3).",
+    ),
+    doc(
+        "Then",
+        "the JWT's aud claim names the client as the mode documents",
+        "aud (a string or an array holding one) is `#GW#` + client id or the client id in policy mode, the client id in ACL mode (digest 11.3, 11.4).",
+    ),
+    doc(
+        "Then",
+        "the JWT carries a jti claim",
+        "jti is a non-empty string; remembered for the uniqueness step.",
+    ),
+    doc(
+        "Then",
+        "the JWT's jti differs from the earlier token's",
+        "The current JWT's jti differs from every jti judged earlier in the scenario.",
+    ),
+    doc(
+        "Then",
+        "the JWT header's kid names a key of the target's JWKS",
+        "The header's kid is a kid of {prefix}/.well-known/jwks.json whose alg (when given) is the token's (digest 8).",
+    ),
+    doc(
+        "Then",
         "the access token is opaque",
         "The OAuth2 access token is not a JWT.",
     ),

@@ -29,6 +29,31 @@ async fn then_jwt_times(world: &mut TokenWorld) {
     world.assert_jwt_times().await;
 }
 
+#[then(regex = r"^the JWT's iss claim is the principal or the gateway address$")]
+async fn then_jwt_iss(world: &mut TokenWorld) {
+    world.assert_jwt_iss().await;
+}
+
+#[then(regex = r"^the JWT's aud claim names the client as the mode documents$")]
+async fn then_jwt_aud(world: &mut TokenWorld) {
+    world.assert_jwt_aud().await;
+}
+
+#[then(regex = r"^the JWT carries a jti claim$")]
+async fn then_jwt_jti(world: &mut TokenWorld) {
+    world.assert_jwt_jti().await;
+}
+
+#[then(regex = r"^the JWT's jti differs from the earlier token's$")]
+async fn then_jti_unique(world: &mut TokenWorld) {
+    world.assert_jti_unique().await;
+}
+
+#[then(regex = r"^the JWT header's kid names a key of the target's JWKS$")]
+async fn then_kid_in_jwks(world: &mut TokenWorld) {
+    world.assert_kid_in_jwks().await;
+}
+
 #[then(regex = r"^the access token is opaque$")]
 fn then_opaque(world: &mut TokenWorld) {
     world.assert_opaque();

@@ -102,6 +102,8 @@ const JWT_SIGNED: &[Sel] = &[
         "JWT client_credentials with a role of the key",
     ),
     ("scope/scope", "JWT password grant with a role of the user"),
+    // Every claim is read from a verified JWT.
+    ("jwt/claims", ""),
 ];
 const EXPIRES_IN: &[Sel] = &[
     ("policy/acquire", "with the key of"),
@@ -114,6 +116,11 @@ const EXPIRES_IN: &[Sel] = &[
     ("shape/shapes", "refreshable"),
     ("shape/shapes", "granted scope"),
 ];
+/// A JWT re-signed by the proxy is not one the issuer signed: introspection says inactive.
+const RESIGNED_INACTIVE: Sel = (
+    "introspection/introspect",
+    "an issued JWT token introspects active",
+);
 const ERROR_CODES: &[Sel] = &[
     ("errors/credentials", "a wrong client secret is refused"),
     ("errors/credentials", "an unknown client id is refused"),
@@ -544,6 +551,8 @@ pub fn all() -> Vec<Case> {
                     "refresh token is not an access token",
                 ),
                 ("transport/url_parameters", "refresh by GET"),
+                ("jwt/claims", "keeps the principal as iss"),
+                ("jwt/claims", "a refreshed JWT carries a new jti"),
                 // Selected by their implied @refresh tag: the shape lacks refresh_token.
                 ("shape/shapes", "a refreshable"),
                 ("shape/shapes", "a JWT response with a granted scope"),
@@ -839,6 +848,12 @@ pub fn all() -> Vec<Case> {
                 ("refresh/refresh", "JWT refresh, managed from this policy"),
                 // Selected by their implied @policy tag: every policy-mode JWT password or
                 // refresh request sends the dash.
+                ("jwt/claims", "(password, managed from this policy)"),
+                (
+                    "jwt/claims",
+                    "keeps the principal as iss (managed from this policy)",
+                ),
+                ("jwt/claims", "a refreshed JWT carries a new jti"),
                 (
                     "errors/credentials",
                     "a wrong user password is invalid_grant (JWT)",
@@ -1021,6 +1036,109 @@ pub fn all() -> Vec<Case> {
             ],
             precise: true,
         },
+        // ---- JWT claims (validly re-signed with the HS256 variant's secret) ---------------
+        Case {
+            id: "jwt-wrong-iss",
+            rule: "iss is the principal (client id or username) or a gateway URL on the mode prefix (here: another name)",
+            profile: ProfileName::Hs256,
+            target: on_response(|ctx, req, r| {
+                resign_token(ctx, req, r, |c| {
+                    c.insert("iss".into(), json!("tokenspec-someone-else"));
+                })
+            }),
+            tags: "@jwt and not @slow",
+            expect: &[
+                ("jwt/claims", "the iss claim names the principal"),
+                ("jwt/claims", "keeps the principal as iss"),
+                RESIGNED_INACTIVE,
+            ],
+            precise: true,
+        },
+        Case {
+            id: "jwt-wrong-aud",
+            rule: "aud names the client (#GW#+client id or client id in policy mode, client id in ACL mode; here: another client)",
+            profile: ProfileName::Hs256,
+            target: on_response(|ctx, req, r| {
+                resign_token(ctx, req, r, |c| {
+                    c.insert("aud".into(), json!("#GW#tokenspec-someone-else"));
+                })
+            }),
+            tags: "@jwt and not @slow",
+            expect: &[
+                ("jwt/claims", "the aud claim names the client"),
+                RESIGNED_INACTIVE,
+            ],
+            precise: true,
+        },
+        Case {
+            id: "jwt-fixed-jti",
+            rule: "every JWT has its own jti (here: the same jti in every token)",
+            profile: ProfileName::Hs256,
+            target: on_response(|ctx, req, r| {
+                resign_token(ctx, req, r, |c| {
+                    c.insert("jti".into(), json!("tokenspec-fixed-jti"));
+                })
+            }),
+            tags: "@jwt and not @slow",
+            expect: &[
+                ("jwt/claims", "every JWT carries its own jti"),
+                ("jwt/claims", "a refreshed JWT carries a new jti"),
+                RESIGNED_INACTIVE,
+            ],
+            precise: true,
+        },
+        Case {
+            id: "jwt-no-jti",
+            rule: "a JWT carries a jti (here: removed)",
+            profile: ProfileName::Hs256,
+            target: on_response(|ctx, req, r| {
+                resign_token(ctx, req, r, |c| {
+                    c.remove("jti");
+                })
+            }),
+            tags: "@jwt and not @slow",
+            expect: &[
+                ("jwt/claims", "every JWT carries its own jti"),
+                ("jwt/claims", "a refreshed JWT carries a new jti"),
+                RESIGNED_INACTIVE,
+            ],
+            precise: true,
+        },
+        Case {
+            id: "jwks-kid-mismatch",
+            rule: "the JWT header's kid names a key of the target's JWKS (here: the JWKS publishes the keys under other kids)",
+            profile: ProfileName::Reference,
+            target: on_response(|_, req, r| {
+                if !req.path.ends_with("/.well-known/jwks.json") {
+                    return;
+                }
+                if let Some(mut m) = r.json() {
+                    if let Some(Value::Array(keys)) = m.get_mut("keys") {
+                        for k in keys.iter_mut() {
+                            if let Some(Value::String(kid)) = k.get_mut("kid") {
+                                kid.push_str("-rotated");
+                            }
+                        }
+                    }
+                    r.set_json(m);
+                }
+            }),
+            tags: "@jwt and not @slow",
+            // Every scenario that verifies a published-key JWT looks its kid up in the JWKS.
+            expect: &[
+                ("jwt/claims", ""),
+                ("policy/acquire", "signed and expires as configured"),
+                ("acl/acquire", "signed and expires as configured"),
+                ("refresh/refresh", "a refreshed JWT"),
+                ("refresh/refresh", "has no exp claim"),
+                (
+                    "scope/scope",
+                    "JWT client_credentials with a role of the key",
+                ),
+                ("scope/scope", "JWT password grant with a role of the user"),
+            ],
+            precise: true,
+        },
     ]
 }
 
@@ -1054,6 +1172,39 @@ fn resign_with_wrong_exp(header: &str, payload: &str, secret: &str) -> Option<St
     claims.insert("exp".into(), json!(exp));
     let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).ok()?;
     jsonwebtoken::encode(&header, &claims, &key).ok()
+}
+
+/// A token response's JWT with its claims changed by `edit` and validly re-signed with the
+/// profile's HS secret (the HS256 variant): only the edited claims are wrong.
+fn resign_token(
+    ctx: &Ctx,
+    req: &ProxyRequest,
+    r: &mut crate::proxy::ProxyResponse,
+    edit: fn(&mut serde_json::Map<String, Value>),
+) {
+    if !req.is_token_endpoint() {
+        return;
+    }
+    let Some(secret) = ctx
+        .profile
+        .target
+        .hs_secret
+        .as_ref()
+        .map(|s| s.expose().to_owned())
+    else {
+        return;
+    };
+    r.edit_token(|m| {
+        map_jwt(m, |header, payload, _| {
+            let header: jsonwebtoken::Header =
+                serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
+            let mut claims: serde_json::Map<String, Value> =
+                serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+            edit(&mut claims);
+            let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).ok()?;
+            jsonwebtoken::encode(&header, &claims, &key).ok()
+        })
+    });
 }
 
 /// A target that fills in what a client left out: a default client, the policy's grant type,
