@@ -431,6 +431,30 @@ mod tests {
     }
 
     #[test]
+    fn a_late_refresh_needs_a_window_that_outlasts_the_token() {
+        let r = Requirement::parse(
+            "OAuth2",
+            "ACL",
+            "whose refresh window outlasts a short token validity",
+        )
+        .expect("parses");
+        assert_eq!(r.capability_tags(), vec!["oauth2", "acl", "refresh"]);
+        let p = reference();
+        let f = select(&p, &r).expect("the reference profile has one");
+        let validity = f.expiry.validity().expect("expires");
+        let window = f.refresh.expect("refreshes").expires_in;
+        assert!(validity <= SHORT_WINDOW_MAX, "{}", f.id);
+        assert!(window >= validity + LATE_REFRESH_MARGIN, "{}", f.id);
+        // The 1 s / 1 s short fixtures do not qualify.
+        let mut short_only = reference();
+        short_only
+            .fixtures
+            .retain(|f| f.id != "oauth2-acl-late-refresh");
+        let na = select(&short_only, &r).expect_err("no late-refresh fixture");
+        assert!(na.needs.contains("token_expires_in + 2s"), "{}", na.needs);
+    }
+
+    #[test]
     fn no_fit_names_the_fixture_that_would() {
         let p = reference();
         let r = Requirement::parse(

@@ -71,6 +71,23 @@ Feature: Token refresh (seed 1.1, 1.2, 2.1, 2.2 "Token Refresh")
       | JWT    | ACL         |
       | OAuth2 | ACL         |
 
+  @must @seed-1.1-refresh-window @seed-2.2-refresh-window @doc-FAQ @slow
+  Scenario Outline: <token> refresh after the access token expired but inside the window issues a token (managed from <mode>)
+    "A refresh can happen before or after the access token has died, as long as the window is
+    open" ([FAQ], digest 9). The token lives 1 s and the window 4 s: the scenario waits out the
+    token and refreshes with the window still open.
+    Given a <token> policy managed from <mode> whose refresh window outlasts a short token validity
+    And the client holds a token issued as documented
+    When the access token's validity passes
+    And the client refreshes the token as documented
+    Then a token is issued
+    And expires_in is the configured validity
+
+    Examples:
+      | token  | mode        |
+      | JWT    | this policy |
+      | OAuth2 | ACL         |
+
   @should @seed-1.1-refresh-window @seed-2.2-refresh-window @rfc-6749 @slow
   Scenario Outline: an expired refresh window is refused with invalid_grant (<token>, <mode>)
     Given a <token> policy managed from <mode> with a short refresh window

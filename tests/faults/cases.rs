@@ -9,6 +9,10 @@
 //! reason, not because the target fell over. This table is also the source of
 //! `docs/kill-matrix.md`.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+use std::time::Instant;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reference_server::Faults;
@@ -107,6 +111,7 @@ const JWT_SIGNED: &[Sel] = &[
 ];
 const EXPIRES_IN: &[Sel] = &[
     ("policy/acquire", "with the key of"),
+    ("refresh/refresh", "refresh after the access token expired"),
     ("acl/acquire", "with a credential"),
     ("refresh/refresh", "refresh, managed from"),
     (
@@ -230,6 +235,7 @@ pub fn all() -> Vec<Case> {
                 ("policy/acquire", "with the key of"),
                 ("acl/acquire", "with a credential"),
                 ("refresh/refresh", "refresh, managed from"),
+                ("refresh/refresh", "refresh after the access token expired"),
                 (
                     "refresh/refresh",
                     "does not expire and has no refresh token",
@@ -553,6 +559,7 @@ pub fn all() -> Vec<Case> {
                 ("transport/url_parameters", "refresh by GET"),
                 ("jwt/claims", "keeps the principal as iss"),
                 ("jwt/claims", "a refreshed JWT carries a new jti"),
+                ("refresh/refresh", "refresh after the access token expired"),
                 // Selected by their implied @refresh tag: the shape lacks refresh_token.
                 ("shape/shapes", "a refreshable"),
                 ("shape/shapes", "a JWT response with a granted scope"),
@@ -855,6 +862,10 @@ pub fn all() -> Vec<Case> {
                 ),
                 ("jwt/claims", "a refreshed JWT carries a new jti"),
                 (
+                    "refresh/refresh",
+                    "JWT refresh after the access token expired",
+                ),
+                (
                     "errors/credentials",
                     "a wrong user password is invalid_grant (JWT)",
                 ),
@@ -1139,6 +1150,50 @@ pub fn all() -> Vec<Case> {
             ],
             precise: true,
         },
+        // ---- refresh after the access token died ----------------------------------------
+        Case {
+            id: "refresh-only-while-token-lives",
+            rule: "a refresh works after the access token expired while the refresh window is open (here: refused once the access token died)",
+            profile: ProfileName::Reference,
+            target: Target::Proxy {
+                request: Some(|_, req| {
+                    if req.param("grant_type") != Some("refresh_token") {
+                        return;
+                    }
+                    let Some(rt) = req.param("refresh_token").map(str::to_owned) else {
+                        return;
+                    };
+                    let dead = ACCESS_EXPIRY
+                        .lock()
+                        .is_ok_and(|m| m.get(&rt).is_some_and(|t| Instant::now() >= *t));
+                    if dead {
+                        // The upstream answers an unknown refresh token with invalid_grant.
+                        req.set("refresh_token", "tokenspec-access-token-died");
+                    }
+                }),
+                response: Some(|ctx, req, r| {
+                    let Some(validity) =
+                        req.fixture(&ctx.profile).and_then(|f| f.expiry.validity())
+                    else {
+                        return;
+                    };
+                    let rt = r.json().and_then(|m| {
+                        m.get("refresh_token")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                    });
+                    if let (Some(rt), Ok(mut m)) = (rt, ACCESS_EXPIRY.lock()) {
+                        m.insert(rt, Instant::now() + validity);
+                    }
+                }),
+            },
+            tags: "@refresh",
+            expect: &[(
+                "refresh/refresh",
+                "refresh after the access token expired but inside the window",
+            )],
+            precise: true,
+        },
     ]
 }
 
@@ -1173,6 +1228,11 @@ fn resign_with_wrong_exp(header: &str, payload: &str, secret: &str) -> Option<St
     let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).ok()?;
     jsonwebtoken::encode(&header, &claims, &key).ok()
 }
+
+/// Refresh token → when the access token last issued with it expires, for
+/// `refresh-only-while-token-lives` (hooks are plain functions, so the state is a static).
+static ACCESS_EXPIRY: LazyLock<Mutex<HashMap<String, Instant>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// A token response's JWT with its claims changed by `edit` and validly re-signed with the
 /// profile's HS secret (the HS256 variant): only the edited claims are wrong.
