@@ -7,6 +7,10 @@
 //! more than one step, or a fixture requirement with an unknown clause, is a [`StepProblem`]
 //! naming the file, line and the closest known steps. A scenario without a level tag is a
 //! problem too, because it could not be graded.
+//!
+//! It also computes a scenario's effective tags ([`effective_tags`]): the written ones plus the
+//! capability tags its steps imply, so `--tags @jwt` cannot lose a scenario someone forgot to
+//! tag (features/DECISIONS.md, "Capability tags are derived").
 
 use std::path::{Path, PathBuf};
 

@@ -107,7 +107,10 @@ const JWT_SIGNED: &[Sel] = &[
     ),
     ("scope/scope", "JWT password grant with a role of the user"),
     // Every claim is read from a verified JWT.
-    ("jwt/claims", ""),
+    ("jwt/claims", "claim names"),
+    ("jwt/claims", "as iss"),
+    ("jwt/claims", "jti"),
+    ("jwt/claims", "kid names"),
 ];
 const EXPIRES_IN: &[Sel] = &[
     ("policy/acquire", "with the key of"),
@@ -1137,7 +1140,10 @@ pub fn all() -> Vec<Case> {
             tags: "@jwt and not @slow",
             // Every scenario that verifies a published-key JWT looks its kid up in the JWKS.
             expect: &[
-                ("jwt/claims", ""),
+                ("jwt/claims", "claim names"),
+                ("jwt/claims", "as iss"),
+                ("jwt/claims", "jti"),
+                ("jwt/claims", "kid names"),
                 ("policy/acquire", "signed and expires as configured"),
                 ("acl/acquire", "signed and expires as configured"),
                 ("refresh/refresh", "a refreshed JWT"),
