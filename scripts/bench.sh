@@ -52,9 +52,10 @@ OUT=${BENCH_OUT:-$ROOT/bench-out}
 REL=${CARGO_TARGET_DIR:-$ROOT/target}/release
 BENCH=$ROOT/scripts/bench
 PROFILE=$BENCH/bench.toml
-# The suite's longest mandatory wait: `When the refresh window passes` sleeps for the short
-# refresh window of the reference profile (1 s) plus 300 ms (src/world.rs,
-# wait_out_refresh_window). The suite-speed goal of issue 5 is that wait plus 2 s.
+# The suite's longest mandatory wait: the steps that wait out a short token validity or refresh
+# window sleep for it plus 300 ms (src/world.rs), and the reference profile's short validities and
+# windows that scenarios wait out are 1 s. The suite-speed goal of issue 5 is that wait plus 2 s.
+# The longest scenario's measured duration is printed next to it as a cross-check.
 LONGEST_WAIT=${BENCH_LONGEST_WAIT:-1.3}
 
 mkdir -p "$OUT"
@@ -276,17 +277,20 @@ done
 
 # ---- 5. suite speed ---------------------------------------------------------------------------
 
-SUITE_S="" SUITE_RC=""
+SUITE_S="" SUITE_RC="" LONGEST_SCENARIO=""
 if [[ $SKIP_SUITE != 1 ]]; then
   log "timing the conformance suite against the embedded issuer"
   t0=$(date +%s.%N)
   set +e
-  "$REL/tokenspec" run >"$OUT/suite.txt" 2>&1
+  "$REL/tokenspec" run --json "$OUT/suite.json" >"$OUT/suite.txt" 2>&1
   SUITE_RC=$?
   set -e
   t1=$(date +%s.%N)
   SUITE_S=$(calc "$t1 - $t0" 2)
-  log "suite: ${SUITE_S} s, exit code $SUITE_RC (output in $OUT/suite.txt)"
+  # The longest single scenario (its mandatory wait dominates it), from the run's JSON report.
+  LONGEST_SCENARIO=$(grep -o '"duration_ms": *[0-9]*' "$OUT/suite.json" 2>/dev/null | grep -o '[0-9]*$' | sort -n | tail -1 || true)
+  LONGEST_SCENARIO=$(calc "${LONGEST_SCENARIO:-0} / 1000" 2)
+  log "suite: ${SUITE_S} s, exit code $SUITE_RC, longest scenario ${LONGEST_SCENARIO} s (output in $OUT/suite.txt)"
 fi
 
 # ---- 6. memory --------------------------------------------------------------------------------
@@ -386,7 +390,7 @@ TABLE=$OUT/table.md
   echo "Per server CPU-second: HS256 $(e hs256 ceiling) × ceiling, $(e hs256 mock-eddsa) × mock-EdDSA; opaque $(e opaque ceiling) × ceiling, $(e opaque node-oauth) × node-oauth2-server; RS256 $(e rs256 mock-rs256) × mock-RS256; ceiling $(e ceiling mock-eddsa) × mock-EdDSA"
   if [[ -n $SUITE_S ]]; then
     goal=$(calc "$LONGEST_WAIT + 2" 1)
-    echo "Suite against the embedded issuer: ${SUITE_S} s wall (exit $SUITE_RC); goal ≤ longest mandatory wait ${LONGEST_WAIT} s + 2 s = ${goal} s: $(ge "$goal" "$SUITE_S" && echo PASS || echo MISS)"
+    echo "Suite against the embedded issuer: ${SUITE_S} s wall (exit $SUITE_RC; longest scenario ${LONGEST_SCENARIO} s); goal ≤ longest mandatory wait ${LONGEST_WAIT} s + 2 s = ${goal} s: $(ge "$goal" "$SUITE_S" && echo PASS || echo MISS)"
   fi
   if [[ -n $MEM_FULL ]]; then
     echo "Memory: RSS ${MEM_BASE} KiB before, ${MEM_FULL} KiB after issuing $MEMORY_TOKENS live opaque tokens in ${MEM_ISSUE_S} s ($MEM_PER_TOKEN bytes per live token), ${MEM_PURGED} KiB after they expired and were purged, ${MEM_AGAIN} KiB after issuing $MEMORY_TOKENS more"
