@@ -150,8 +150,8 @@ pub async fn execute(args: LoadArgs) -> Result<LoadReport, LoadError> {
         managed_from: args.managed_from,
         grant: args.grant,
     };
-    // Validate the selection before starting anything.
-    plan::Plan::new(&profile, &selection, "http://placeholder")?;
+    // The selection is checked before anything starts.
+    let plan = plan::Plan::new(&profile, &selection)?;
 
     let mut embedded = None;
     let (base_url, target_label) = match args
@@ -170,7 +170,7 @@ pub async fn execute(args: LoadArgs) -> Result<LoadReport, LoadError> {
             (url.clone(), format!("{url} (embedded reference issuer)"))
         }
     };
-    let plan = plan::Plan::new(&profile, &selection, &base_url)?;
+    let plan = plan.at(&base_url);
 
     let client = reqwest::Client::builder()
         .timeout(profile.target.request_timeout)

@@ -69,19 +69,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Picks the fixture and builds the plan against `base_url`.
-    pub fn new(
-        profile: &Profile,
-        selection: &Selection,
-        base_url: &str,
-    ) -> Result<Plan, LoadError> {
+    /// Picks the fixture and builds the plan; [`Plan::at`] then points it at a target.
+    pub fn new(profile: &Profile, selection: &Selection) -> Result<Plan, LoadError> {
         let (fixture, grant) = select(profile, selection)?;
-        let base = base_url.trim_end_matches('/');
-        let url = format!("{base}{}", fixture.endpoint_path());
-        let jwks_url = format!(
-            "{base}{}/.well-known/jwks.json",
-            fixture.managed_from.prefix()
-        );
 
         let own_grant = RequestedGrant::from(fixture.grant_type);
         let mut acquire: Form = vec![
@@ -130,14 +120,25 @@ impl Plan {
             jwt: fixture.jwt_algorithm,
             fixture,
             grant,
-            url,
-            jwks_url,
+            url: String::new(),
+            jwks_url: String::new(),
             acquire,
             refresh_client,
             expires_in,
             unit,
             refresh,
         })
+    }
+
+    /// Sets the endpoint and JWKS URLs for the target at `base_url`.
+    pub fn at(mut self, base_url: &str) -> Plan {
+        let base = base_url.trim_end_matches('/');
+        self.url = format!("{base}{}", self.fixture.endpoint_path());
+        self.jwks_url = format!(
+            "{base}{}/.well-known/jwks.json",
+            self.fixture.managed_from.prefix()
+        );
+        self
     }
 
     /// The form of one refresh request.
@@ -229,7 +230,9 @@ mod tests {
 
     #[test]
     fn default_selection_is_the_first_client_credentials_fixture() {
-        let plan = Plan::new(&reference(), &Selection::default(), "http://h:1/").unwrap();
+        let plan = Plan::new(&reference(), &Selection::default())
+            .unwrap()
+            .at("http://h:1/");
         assert_eq!(plan.fixture.id, "jwt-policy-proxy-cc");
         assert_eq!(plan.url, "http://h:1/auth/jwt");
         assert_eq!(plan.jwks_url, "http://h:1/auth/.well-known/jwks.json");
@@ -244,7 +247,7 @@ mod tests {
             grant: Some(RequestedGrant::Password),
             ..Selection::default()
         };
-        let plan = Plan::new(&reference(), &sel, "http://h:1").unwrap();
+        let plan = Plan::new(&reference(), &sel).unwrap().at("http://h:1");
         let get = |k: &str| {
             plan.acquire
                 .iter()
@@ -264,7 +267,7 @@ mod tests {
             grant: Some(RequestedGrant::RefreshToken),
             ..Selection::default()
         };
-        let plan = Plan::new(&reference(), &sel, "http://h:1").unwrap();
+        let plan = Plan::new(&reference(), &sel).unwrap().at("http://h:1");
         assert_eq!(plan.fixture.id, "oauth2-acl-cc");
         assert_eq!(plan.url, "http://h:1/credential/token");
         // ACL mode: the real secret on refresh; 60 s token, 30 s refresh validity.
@@ -282,13 +285,13 @@ mod tests {
             grant: Some(RequestedGrant::RefreshToken),
             ..Selection::default()
         };
-        let err = Plan::new(&reference(), &sel, "http://h:1").err().unwrap();
+        let err = Plan::new(&reference(), &sel).err().unwrap();
         assert!(err.to_string().contains("jwt-policy-immortal"), "{err}");
         let sel = Selection {
             fixture: Some("nope".into()),
             ..Selection::default()
         };
-        let err = Plan::new(&reference(), &sel, "http://h:1").err().unwrap();
+        let err = Plan::new(&reference(), &sel).err().unwrap();
         assert!(err.to_string().contains("jwt-policy-proxy-cc"), "{err}");
     }
 }
