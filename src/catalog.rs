@@ -241,25 +241,14 @@ pub fn parse_features(dir: &Path) -> Result<Vec<ParsedFeature>, PreflightError> 
 pub fn scenarios(
     f: &gherkin::Feature,
 ) -> Vec<(&gherkin::Scenario, Vec<&gherkin::Step>, Vec<String>)> {
-    let mut out = Vec::new();
-    let bg: Vec<&gherkin::Step> = f.background.iter().flat_map(|b| b.steps.iter()).collect();
-    for s in &f.scenarios {
-        let steps = bg.iter().copied().chain(s.steps.iter()).collect();
-        out.push((s, steps, effective_tags(f, None, s)));
-    }
-    for r in &f.rules {
-        let rbg: Vec<&gherkin::Step> = r.background.iter().flat_map(|b| b.steps.iter()).collect();
-        for s in &r.scenarios {
-            let steps = bg
-                .iter()
-                .chain(rbg.iter())
-                .copied()
-                .chain(s.steps.iter())
-                .collect();
-            out.push((s, steps, effective_tags(f, Some(r), s)));
-        }
-    }
-    out
+    let top = f.scenarios.iter().map(|s| (None, s));
+    let ruled = f
+        .rules
+        .iter()
+        .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
+    top.chain(ruled)
+        .map(|(r, s)| (s, run_steps(f, r, s).collect(), effective_tags(f, r, s)))
+        .collect()
 }
 
 /// The capability tags (without `@`) the steps of a scenario imply: those of its fixture
@@ -290,6 +279,24 @@ pub fn implied_tags<'s>(steps: impl IntoIterator<Item = &'s gherkin::Step>) -> V
     out
 }
 
+/// The steps that run for a scenario, in order: the feature's background, the rule's
+/// background, then the scenario's own steps.
+pub fn run_steps<'a>(
+    feature: &'a gherkin::Feature,
+    rule: Option<&'a gherkin::Rule>,
+    scenario: &'a gherkin::Scenario,
+) -> impl Iterator<Item = &'a gherkin::Step> {
+    feature
+        .background
+        .iter()
+        .flat_map(|b| &b.steps)
+        .chain(
+            rule.into_iter()
+                .flat_map(|r| r.background.iter().flat_map(|b| &b.steps)),
+        )
+        .chain(&scenario.steps)
+}
+
 /// A scenario's effective tags (without `@`): those written on the feature, rule, scenario and
 /// its Examples, then the capability tags its steps imply ([`implied_tags`]) that are not
 /// written. This is what `--tags` filters on, what `tokenspec list` shows and what reports carry.
@@ -305,16 +312,7 @@ pub fn effective_tags(
         .chain(&scenario.tags)
         .map(|t| t.trim_start_matches('@').to_owned())
         .collect();
-    let steps = feature
-        .background
-        .iter()
-        .flat_map(|b| &b.steps)
-        .chain(
-            rule.iter()
-                .flat_map(|r| r.background.iter().flat_map(|b| &b.steps)),
-        )
-        .chain(&scenario.steps);
-    for t in implied_tags(steps) {
+    for t in implied_tags(run_steps(feature, rule, scenario)) {
         if !tags.iter().any(|e| e == t) {
             tags.push(t.to_owned());
         }
@@ -398,6 +396,9 @@ pub fn preflight(dir: &Path) -> Result<Vec<ParsedFeature>, PreflightError> {
             }
         }
     }
+    // An outline's step is checked once per Examples row; report each distinct problem once.
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert(p.to_string()));
     if problems.is_empty() {
         Ok(features)
     } else {

@@ -444,31 +444,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
         let _ = out.flush();
     }
     tracing::info!(addr = %server.addr(), profile = %origin, "reference issuer started");
-    shutdown_signal().await;
+    reference_server::shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
 }
 
 fn load_profile(path: Option<&Path>) -> Result<Profile, Failure> {

@@ -302,15 +302,7 @@ impl Collector {
         match ev {
             event::Scenario::Started => {
                 let tags = catalog::effective_tags(feature, rule, scenario);
-                let planned = feature
-                    .background
-                    .iter()
-                    .flat_map(|b| &b.steps)
-                    .chain(
-                        rule.iter()
-                            .flat_map(|r| r.background.iter().flat_map(|b| &b.steps)),
-                    )
-                    .chain(&scenario.steps)
+                let planned = catalog::run_steps(feature, rule, scenario)
                     .map(|s| (s.keyword.trim().to_owned(), s.value.clone()))
                     .collect();
                 let result = ScenarioResult {

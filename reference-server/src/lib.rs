@@ -41,7 +41,7 @@ pub use error::{StartError, TokenError};
 #[cfg(feature = "faults")]
 pub use fault::Faults;
 pub use http::BODY_LIMIT;
-pub use server::{Options, ServerHandle, serve_router};
+pub use server::{Options, ServerHandle, serve_router, shutdown_signal};
 pub use store::StoreSizes;
 
 /// Starts the issuer for `profile` on `bind` (use port 0 for a free port) with default

@@ -81,32 +81,11 @@ async fn run(profile: Profile, bind: SocketAddr) -> anyhow::Result<()> {
         out.flush()?;
     }
     tracing::info!(addr = %server.addr(), profile = %origin, fixtures, "reference issuer started");
-    shutdown_signal().await;
+    reference_server::shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;
     tracing::debug!("server stopped");
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
 }
 
 fn init_tracing(format: LogFormat) {

@@ -264,3 +264,27 @@ async fn serve_connection(
         tracing::trace!(%error, "connection ended with an error");
     }
 }
+
+/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM: what a server process waits for before a
+/// graceful [`ServerHandle::shutdown`]. Shared by the `reference-server` binary and
+/// `tokenspec serve` so both stop the same way.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
