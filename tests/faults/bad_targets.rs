@@ -192,7 +192,11 @@ async fn reset_connections_fail_every_scenario_with_the_reason() {
     // the close wins the race with the handshake, hyper calls it "connection was not ready".
     assert_all_failed(
         &report,
-        &["connection closed", "connection reset", "connection was not ready"],
+        &[
+            "connection closed",
+            "connection reset",
+            "connection was not ready",
+        ],
     );
     assert_cli_exit(
         &url,
