@@ -93,6 +93,11 @@ fn test_case(g: &GradedScenario<'_>) -> TestCase {
     if !trace.is_empty() {
         case.add_property(Property::new("trace", trace.join(" ")));
     }
+    if !r.tags.is_empty() {
+        // The effective tags (written and derived), as `--tags` and `tokenspec list` see them.
+        let tags: Vec<String> = r.tags.iter().map(|t| format!("@{t}")).collect();
+        case.add_property(Property::new("tags", tags.join(" ")));
+    }
     let mut out = String::new();
     if matches!(g.verdict, Verdict::Warn | Verdict::Info) {
         out.push_str(&details_text(g));
