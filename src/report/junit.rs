@@ -12,6 +12,9 @@
 //! | warn, info | passing testcase, the finding in `<system-out>` and a `verdict` property |
 //! | not applicable, baselined | `<skipped>` with the reason |
 //!
+//! Every testcase also carries `verdict`, `level`, `fixture`, `trace` and `tags` properties (the
+//! effective tags, written and derived, as `--tags` selects on).
+//!
 //! Notes reported without grading (vendor fields, accepted alternatives) go to `<system-out>`.
 //!
 //! XML escaping is quick-junit's (nextest's serializer), not hand-written.
