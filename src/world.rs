@@ -475,14 +475,7 @@ impl TokenWorld {
             params.retain(|(k, _)| k != "client_id" && k != "client_secret");
         }
         let auth = client::basic_auth(&f.client_id, &secret);
-        let path = self.endpoint();
-        self.send_with(
-            &path,
-            Carrier::Form,
-            params,
-            vec![("authorization".into(), auth)],
-        )
-        .await;
+        self.send_form_with_authorization(params, auth).await;
     }
 
     /// The documented request with an `Authorization: Basic` header that does not decode.
@@ -490,12 +483,18 @@ impl TokenWorld {
         let grant = self.own_grant();
         let mut params = self.documented_params(grant);
         params.retain(|(k, _)| k != "client_id" && k != "client_secret");
+        self.send_form_with_authorization(params, "Basic %%%not-base64%%%".into())
+            .await;
+    }
+
+    /// POSTs `params` as a form to the fixture's endpoint with an `Authorization` header.
+    async fn send_form_with_authorization(&mut self, params: Vec<(String, String)>, auth: String) {
         let path = self.endpoint();
         self.send_with(
             &path,
             Carrier::Form,
             params,
-            vec![("authorization".into(), "Basic %%%not-base64%%%".into())],
+            vec![("authorization".into(), auth)],
         )
         .await;
     }

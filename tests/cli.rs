@@ -103,6 +103,16 @@ fn verdicts(path: &Path) -> Vec<(String, String)> {
 }
 
 /// A copy of the reference profile with a different request timeout.
+/// A target that answers every request with an HTML page, so every scenario fails.
+async fn html_target() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw("<html></html>", "text/html"))
+        .mount(&server)
+        .await;
+    server
+}
+
 fn reference_profile_with_timeout(dir: &Path, timeout: &str) -> PathBuf {
     let text = std::fs::read_to_string(reference_profile()).expect("reference profile");
     assert!(text.contains("request_timeout = \"5s\""));
@@ -451,12 +461,7 @@ async fn slow_target_is_exit_3_with_the_timeout_named_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn written_baseline_accepts_failures_and_goes_stale_when_they_pass() {
     // Every scenario fails against an HTML target: record them all as known failures.
-    let html = ResponseTemplate::new(200).set_body_raw("<html></html>", "text/html");
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(html)
-        .mount(&server)
-        .await;
+    let server = html_target().await;
     let dir = tempfile::tempdir().unwrap();
     let profile = reference_profile().display().to_string();
     let written = tokenspec_async(
@@ -655,12 +660,7 @@ fn unknown_step_is_a_usage_error_naming_the_closest_steps() {
 /// appear in the terminal, JUnit or JSON output, while the redaction marker does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secrets_never_reach_any_output() {
-    let html = ResponseTemplate::new(200).set_body_raw("<html></html>", "text/html");
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(html)
-        .mount(&server)
-        .await;
+    let server = html_target().await;
     let dir = tempfile::tempdir().unwrap();
     let out = tokenspec_async(
         vec![
@@ -704,12 +704,7 @@ async fn secrets_never_reach_any_output() {
 /// `--show-secrets` is the one explicit way to see what was exchanged with a test gateway.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn show_secrets_reveals_what_was_sent() {
-    let html = ResponseTemplate::new(200).set_body_raw("<html></html>", "text/html");
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(html)
-        .mount(&server)
-        .await;
+    let server = html_target().await;
     let dir = tempfile::tempdir().unwrap();
     let out = tokenspec_async(
         vec![
